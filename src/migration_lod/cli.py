@@ -1,0 +1,146 @@
+"""The `migration-lod` command: a thin layer over the Python API."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+import pyoxigraph as ox
+from rdflib import Graph
+
+from migration_lod.dataset import assemble, build
+from migration_lod.jsonld import from_oxigraph, read_jsonld
+from migration_lod.mapping import check_base_iri
+from migration_lod.namespaces import DEFAULT_BASE_IRI
+from migration_lod.problems import InputError, Problem, ValidationFailed
+from migration_lod.records import RECORD_SUFFIXES, load_records, record_files
+from migration_lod.validation import ValidationReport, validate
+from migration_lod.vocabulary import load_vocabulary
+
+EXIT_OK, EXIT_VIOLATIONS, EXIT_BAD_INPUT = 0, 1, 2
+RDF_FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES, ".rdf": ox.RdfFormat.RDF_XML}
+
+
+def _reporter(quiet: bool):  # noqa: ANN202 - returns the reporting callable
+    started = time.perf_counter()
+
+    def say(message: str) -> None:
+        if not quiet:
+            click.echo(f"[{time.perf_counter() - started:6.2f} s] {message}", err=True)
+
+    return say
+
+
+def _print_report(report: ValidationReport, err: bool) -> None:
+    for problem in report.problems:
+        click.echo(f"{problem.severity}: {problem}", err=err)
+    click.echo(f"{len(report.violations)} violation(s), {len(report.warnings)} warning(s)", err=err)
+
+
+def _fail_input(error: InputError) -> None:
+    for problem in error.problems:
+        click.echo(f"error: {problem}", err=True)
+    sys.exit(EXIT_BAD_INPUT)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="migration-lod")
+def main() -> None:
+    """Publish records about the governance of international migration as Linked Open Data."""
+
+
+@main.command("build")
+@click.option("--data", "data_dir", type=click.Path(path_type=Path), default=Path("data"), show_default=True,
+              help="Folder of record files (iscms, organisations, practices, events, documents) and dataset.yaml.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("dist"), show_default=True,
+              help="Folder to publish into; replaced only when the whole build succeeds.")
+@click.option("--base-iri", default=DEFAULT_BASE_IRI, show_default=True,
+              help="Base IRI of the records' IRIs (BASE/KIND/ID).")
+@click.option("--quiet", "-q", is_flag=True, help="Print only problems.")
+def build_command(data_dir: Path, out_dir: Path, base_iri: str, quiet: bool) -> None:
+    """Map the records to RDF, validate them with SHACL and publish the dumps.
+
+    Exit status: 0 published, 1 SHACL violations (nothing published), 2 bad input or usage.
+    """
+    say = _reporter(quiet)
+    try:
+        check_base_iri(base_iri)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--base-iri") from exc
+    try:
+        dataset = build(data_dir, base_iri, report=say)
+    except InputError as exc:
+        _fail_input(exc)
+    report = dataset.validate()
+    say(f"validated: {len(report.violations)} violation(s), {len(report.warnings)} warning(s)")
+    if report.problems and (not quiet or not report.conforms):
+        _print_report(report, err=True)
+    try:
+        files = dataset.publish(out_dir)
+    except ValidationFailed:
+        click.echo(f"not published: fix the violations above; {out_dir} is unchanged", err=True)
+        sys.exit(EXIT_VIOLATIONS)
+    say(f"published {len(dataset.graph)} triples into {out_dir}: {', '.join(files)}")
+
+
+def _graph_of(paths: list[Path]) -> Graph:
+    """Parse RDF files (Turtle, N-Triples, RDF/XML, JSON-LD) into one graph with the project's vocabulary."""
+    graph = Graph()
+    for path in paths:
+        try:
+            if path.suffix == ".jsonld":
+                graph += read_jsonld(path)
+                continue
+            for triple in ox.parse(path=path, format=RDF_FORMATS[path.suffix]):
+                graph.add(from_oxigraph(triple))
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise InputError([_unreadable(path, exc)]) from exc
+    graph += load_vocabulary().graph
+    return graph
+
+
+def _unreadable(path: Path, exc: Exception) -> Problem:
+    return Problem(f"cannot read this RDF file: {exc}", str(path))
+
+
+@main.command("validate")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--base-iri", default=DEFAULT_BASE_IRI, show_default=True,
+              help="Base IRI used to map record files.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only violations.")
+def validate_command(files: tuple[Path, ...], base_iri: str, quiet: bool) -> None:
+    """Validate record files, a data folder, or RDF files (.ttl, .nt, .rdf, .jsonld) against the shapes.
+
+    A record file is checked together with the other record files of its folder, which its references
+    (documents, ISCMs, organisations) need. Exit status: 0 conforms, 1 violations, 2 bad usage or unreadable input.
+    """
+    paths = list(files)
+    for path in paths:
+        if not path.exists():
+            _fail_input(InputError([_unreadable(path, FileNotFoundError("no such file or directory"))]))
+    rdf = [p for p in paths if p.is_file() and (p.suffix in RDF_FORMATS or p.suffix == ".jsonld")]
+    records = [p for p in paths if p not in rdf]
+    unknown = [p for p in records if p.is_file() and p.suffix not in RECORD_SUFFIXES]
+    if unknown:
+        raise click.BadParameter(f"{unknown[0]}: not a record file (.yaml, .json, .csv) nor RDF "
+                                 "(.ttl, .nt, .rdf, .jsonld)", param_hint="FILES")
+    try:
+        reports = []
+        if rdf:
+            reports.append(validate(_graph_of(rdf)))
+        if records:
+            reports.append(_validate_records(records, base_iri))
+    except InputError as exc:
+        _fail_input(exc)
+    report = ValidationReport([p for r in reports for p in r.problems
+                               if not quiet or p.severity == "Violation"])
+    _print_report(report, err=False)
+    sys.exit(EXIT_OK if report.conforms else EXIT_VIOLATIONS)
+
+
+def _validate_records(paths: list[Path], base_iri: str) -> ValidationReport:
+    folders = sorted({p if p.is_dir() else p.parent for p in paths})
+    files = sorted({f for folder in folders for f in record_files(folder)} | {p for p in paths if p.is_file()})
+    return assemble(load_records(files), base_iri, folders[0]).validate()

@@ -1,0 +1,110 @@
+"""The dataset: records mapped onto the ontology, validated, then published. The Python API's centre."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+import yaml
+from rdflib import Graph
+
+from migration_lod.jsonld import build_context
+from migration_lod.mapping import Origins, check_base_iri, map_records
+from migration_lod.namespaces import DEFAULT_BASE_IRI
+from migration_lod.problems import InputError, Problem, ValidationFailed
+from migration_lod.publish import DatasetMetadata, publish_graph
+from migration_lod.records import Record, load_records
+from migration_lod.validation import ValidationReport, load_shapes, validate
+from migration_lod.vocabulary import Vocabulary, load_geography, load_vocabulary
+
+METADATA_FILE = "dataset.yaml"
+Reporter = Callable[[str], None]
+
+
+def load_metadata(data_dir: Path) -> DatasetMetadata:
+    """Read data/dataset.yaml: the title, description, version, licence and publisher of the dataset."""
+    path = data_dir / METADATA_FILE
+    shown = str(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise InputError([Problem("missing: it gives the dataset's title, description, version, license and "
+                                  "publisher", shown)]) from exc
+    except (OSError, yaml.YAMLError) as exc:
+        raise InputError([Problem(f"cannot read the dataset description: {exc}", shown)]) from exc
+    names = [f.name for f in fields(DatasetMetadata)]
+    if not isinstance(raw, dict):
+        raise InputError([Problem("expected a mapping of " + ", ".join(names), shown)])
+    problems = [Problem(f"unknown field (known: {', '.join(names)})", shown, field=str(k)) for k in raw
+                if k not in names]
+    problems += [Problem("required field is missing or empty", shown, field=n) for n in names
+                 if not isinstance(raw.get(n), str | int | float) or not str(raw.get(n)).strip()]
+    if problems:
+        raise InputError(problems)
+    return DatasetMetadata(**{n: str(raw[n]).strip() for n in names})
+
+
+@dataclass
+class Dataset:
+    """A built dataset: the graph (ontology, concept schemes, records, M49 areas) and where it came from."""
+
+    graph: Graph
+    base_iri: str
+    vocabulary: Vocabulary
+    metadata: DatasetMetadata | None = None
+    records: list[Record] = field(default_factory=list)
+    origins: Origins = field(default_factory=dict)
+    _report: ValidationReport | None = field(default=None, repr=False)
+
+    def validate(self, shapes: Graph | None = None) -> ValidationReport:
+        """Validate the graph against the SHACL shapes; problems name the record, file, line and field."""
+        if shapes is not None or self._report is None:
+            report = validate(self.graph, shapes if shapes is not None else load_shapes(), self.origins)
+            if shapes is not None:
+                return report
+            self._report = report
+        return self._report
+
+    def publish(self, out_dir: Path | str) -> dict[str, Path]:
+        """Write the dumps, context, VoID/DCAT and checksums into `out_dir`; refuse when there is a violation."""
+        if self.metadata is None:
+            raise ValueError("the dataset has no description (data/dataset.yaml): it cannot be published")
+        report = self.validate()
+        if not report.conforms:
+            raise ValidationFailed(report.violations)
+        return publish_graph(self.graph, out_dir, base_iri=self.base_iri,
+                             context=build_context(self.vocabulary.graph), metadata=self.metadata)
+
+
+def assemble(records: list[Record], base_iri: str = DEFAULT_BASE_IRI, data_dir: Path | None = None,
+             metadata: DatasetMetadata | None = None) -> Dataset:
+    """Map records onto the ontology and add the vocabulary: the dataset's graph, ready to validate."""
+    vocabulary = load_vocabulary()
+    mapping = map_records(records, base_iri, vocabulary, load_geography(data_dir))
+    graph = mapping.graph
+    for triple in vocabulary.graph:
+        graph.add(triple)
+    return Dataset(graph, base_iri, vocabulary, metadata, records, mapping.origins)
+
+
+def build(data_dir: Path | str, base_iri: str = DEFAULT_BASE_IRI, report: Reporter | None = None) -> Dataset:
+    """Load the records of `data_dir`, map them onto the ontology and return the dataset (not yet validated)."""
+    data = Path(data_dir)
+    say = report or (lambda _: None)
+    check_base_iri(base_iri)
+    started = time.perf_counter()
+    if not data.is_dir():
+        raise InputError([Problem("not a directory of records", str(data))])
+    metadata = load_metadata(data)
+    records = load_records(data)
+    if not records:
+        raise InputError([Problem("no record files (iscms, organisations, practices, events, documents)",
+                                  str(data))])
+    say(f"loaded {len(records)} records in {time.perf_counter() - started:.2f} s")
+    started = time.perf_counter()
+    dataset = assemble(records, base_iri, data, metadata)
+    elapsed = time.perf_counter() - started
+    say(f"mapped to {len(dataset.graph)} triples in {elapsed:.2f} s ({len(records) / elapsed:,.0f} records/s)")
+    return dataset

@@ -1,0 +1,194 @@
+"""Publishing a graph into dist/: Turtle, JSON-LD, N-Triples (+ .gz), context, VoID/DCAT, checksums.
+
+Serialisation goes through pyoxigraph (20-35 times faster than rdflib's serialisers); triples are sorted
+so that the same graph always gives the same bytes. Files are written into a temporary folder beside the
+target, which then replaces it: a failed publication leaves the previous one untouched.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import DCAT, DCTERMS, OWL, RDF, VOID, XSD, BNode, Graph, Literal, URIRef
+
+from migration_lod.jsonld import CONTEXT_FILE, write_jsonld
+from migration_lod.namespaces import PREFIXES
+
+DUMP_NAME = "migration-lod"
+DUMPS = {  # suffix -> media type
+    "ttl": "text/turtle",
+    "jsonld": "application/ld+json",
+    "nt": "application/n-triples",
+}
+CHECKSUMS = "SHA256SUMS"
+VOID_FILE = "void.ttl"
+
+
+@dataclass(frozen=True)
+class DatasetMetadata:
+    """What the dataset description says about the dataset as a whole (from data/dataset.yaml)."""
+
+    title: str
+    description: str
+    version: str
+    license: str
+    publisher: str
+
+
+def to_oxigraph(term: Any) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """A pyoxigraph term from an rdflib term."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if term.language:
+        return ox.Literal(str(term), language=term.language)
+    if term.datatype is not None:
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+    return ox.Literal(str(term))
+
+
+def sorted_ntriples(triples: Iterable[tuple]) -> bytes:
+    """Canonical N-Triples of the triples, one per line, sorted: the deterministic form of the graph."""
+    converted = [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in triples]
+    lines = ox.serialize(converted, format=ox.RdfFormat.N_TRIPLES).splitlines(keepends=True)
+    lines.sort()
+    return b"".join(lines)
+
+
+def context_iri(base_iri: str) -> str:
+    """Where the JSON-LD context is published, beside the dumps."""
+    return base_iri + CONTEXT_FILE
+
+
+def _write_gzip(path: Path) -> None:
+    # mtime=0 and no file name in the header keep the compressed bytes reproducible.
+    with path.open("rb") as source, open(f"{path}.gz", "wb") as raw, \
+            gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as target:
+        shutil.copyfileobj(source, target, 1 << 20)
+
+
+def describe_dataset(graph: Graph, base_iri: str, metadata: DatasetMetadata, files: dict[str, Path]) -> Graph:
+    """The VoID and DCAT description of the dataset: title, licence, dumps, triples and entities per class."""
+    dataset = URIRef(base_iri + "dataset")
+    void = Graph()
+    add = void.add
+    for cls in (VOID.Dataset, DCAT.Dataset):
+        add((dataset, RDF.type, cls))
+    add((dataset, DCTERMS.title, Literal(metadata.title, lang="en")))
+    add((dataset, DCTERMS.description, Literal(metadata.description, lang="en")))
+    add((dataset, DCTERMS.license, URIRef(metadata.license)))
+    add((dataset, DCTERMS.publisher, Literal(metadata.publisher)))
+    add((dataset, OWL.versionInfo, Literal(metadata.version)))
+    add((dataset, VOID.uriSpace, Literal(base_iri)))
+    # The endpoint is where `migration-lod serve` answers when the dataset is served at its base IRI.
+    add((dataset, VOID.sparqlEndpoint, URIRef(base_iri + "sparql")))
+    add((dataset, VOID.triples, Literal(len(graph), datatype=XSD.integer)))
+    subjects = {s for s in graph.subjects() if str(s).startswith(base_iri)}
+    add((dataset, VOID.entities, Literal(len(subjects), datatype=XSD.integer)))
+    add((dataset, VOID.distinctSubjects, Literal(len(set(graph.subjects())), datatype=XSD.integer)))
+    classes = Counter(o for s, o in graph.subject_objects(RDF.type) if isinstance(o, URIRef))
+    for cls, count in sorted(classes.items()):
+        partition = URIRef(f"{base_iri}dataset/class/{_local(cls)}")
+        add((dataset, VOID.classPartition, partition))
+        add((partition, VOID["class"], cls))
+        add((partition, VOID.entities, Literal(count, datatype=XSD.integer)))
+    used = {str(p) for p in graph.predicates()} | {str(c) for c in classes}
+    for namespace in sorted(set(PREFIXES.values())):
+        if any(term.startswith(namespace) for term in used):
+            add((dataset, VOID.vocabulary, URIRef(namespace)))
+    for suffix, media_type in DUMPS.items():
+        name = f"{DUMP_NAME}.{suffix}"
+        download = URIRef(base_iri + name)
+        distribution = URIRef(f"{base_iri}dataset/distribution/{suffix}")
+        add((dataset, VOID.dataDump, download))
+        add((dataset, DCAT.distribution, distribution))
+        add((distribution, RDF.type, DCAT.Distribution))
+        add((distribution, DCAT.downloadURL, download))
+        add((distribution, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{media_type}")))
+        add((distribution, DCAT.byteSize, Literal(files[suffix].stat().st_size, datatype=XSD.nonNegativeInteger)))
+    return void
+
+
+def _local(iri: URIRef) -> str:
+    for name, namespace in PREFIXES.items():
+        if str(iri).startswith(namespace):
+            return f"{name}-{str(iri)[len(namespace):]}"
+    return hashlib.sha256(str(iri).encode()).hexdigest()[:16]
+
+
+def write_dumps(graph: Graph, folder: Path, context: dict[str, Any], base_iri: str) -> dict[str, Path]:
+    """Write the three dumps of `graph` into `folder`; return them by suffix."""
+    nt = sorted_ntriples(graph)
+    files = {suffix: folder / f"{DUMP_NAME}.{suffix}" for suffix in DUMPS}
+    files["nt"].write_bytes(nt)
+    ordered = list(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES))
+    ox.serialize(ordered, files["ttl"], format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+    write_jsonld(ordered, context, context_iri(base_iri), files["jsonld"])
+    return files
+
+
+def write_turtle(graph: Graph, path: Path) -> None:
+    """Write a small graph as sorted Turtle with the project's prefixes."""
+    ordered = ox.parse(sorted_ntriples(graph), format=ox.RdfFormat.N_TRIPLES)
+    ox.serialize(ordered, path, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+
+
+def publish_graph(graph: Graph, out_dir: Path | str, *, base_iri: str, context: dict[str, Any],
+                  metadata: DatasetMetadata) -> dict[str, Path]:
+    """Publish `graph` into `out_dir` atomically; return the published files by name."""
+    out = Path(out_dir)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        files = write_dumps(graph, staging, context, base_iri)
+        (staging / CONTEXT_FILE).write_text(
+            json.dumps({"@context": context}, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        write_turtle(describe_dataset(graph, base_iri, metadata, files), staging / VOID_FILE)
+        for path in files.values():
+            _write_gzip(path)
+        _write_checksums(staging)
+        _replace(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return {p.name: out / p.name for p in sorted(out.iterdir())}
+
+
+def _write_checksums(folder: Path) -> None:
+    lines = []
+    for path in sorted(folder.iterdir()):
+        digest = hashlib.sha256()
+        with path.open("rb") as stream:
+            for block in iter(lambda s=stream: s.read(1 << 20), b""):
+                digest.update(block)
+        lines.append(f"{digest.hexdigest()}  {path.name}\n")
+    (folder / CHECKSUMS).write_text("".join(lines), encoding="utf-8")
+
+
+def _replace(staging: Path, out: Path) -> None:
+    """Swap the staged folder in place of `out`, keeping the old one until the new one is there."""
+    os.chmod(staging, 0o755)  # noqa: S103 - mkdtemp makes it private; a publication is for everyone to read
+    if not out.exists():
+        staging.rename(out)
+        return
+    retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
+    retired.rmdir()
+    out.rename(retired)
+    try:
+        staging.rename(out)
+    except BaseException:
+        retired.rename(out)
+        raise
+    shutil.rmtree(retired, ignore_errors=True)

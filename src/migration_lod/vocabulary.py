@@ -1,0 +1,97 @@
+"""The project's vocabulary (ontology and concept schemes) and the vendored UN M49 areas, as code lists."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import RDF, SKOS, Graph, Literal, URIRef
+
+from migration_lod.namespaces import M49_CODES, MIG, VOCAB
+from migration_lod.resources import external_dir, ontology_dir
+
+Triple = tuple[URIRef, URIRef, URIRef | Literal]
+
+
+def parse_turtle_files(paths: Iterable[Path]) -> Graph:
+    """Parse Turtle files into one graph, naming the file in any syntax error."""
+    graph = Graph()
+    for path in paths:
+        try:
+            graph.parse(path, format="turtle")
+        except Exception as exc:  # rdflib raises many parser exception types
+            raise ValueError(f"{path}: not valid Turtle: {exc}") from exc
+    return graph
+
+
+@dataclass
+class Vocabulary:
+    """The ontology and the SKOS concept schemes, with look-ups by scheme and notation."""
+
+    graph: Graph
+    schemes: dict[str, URIRef]
+    concepts: dict[str, dict[str, URIRef]]
+    classes: dict[URIRef, URIRef]
+
+    def concept(self, scheme: str, notation: str) -> URIRef | None:
+        """The concept of `scheme` (iscm-types, gcm-elements, ...) with this notation, or None."""
+        return self.concepts.get(scheme, {}).get(notation)
+
+
+def load_vocabulary(directory: Path | None = None) -> Vocabulary:
+    """Read the ontology and concept schemes (every .ttl file of the ontology folder)."""
+    graph = parse_turtle_files(sorted((directory or ontology_dir()).glob("*.ttl")))
+    schemes = {str(s)[len(str(VOCAB)):]: s for s in graph.subjects(RDF.type, SKOS.ConceptScheme)
+               if isinstance(s, URIRef) and str(s).startswith(str(VOCAB))}
+    by_iri = {iri: slug for slug, iri in schemes.items()}
+    concepts: dict[str, dict[str, URIRef]] = {slug: {} for slug in schemes}
+    for concept, scheme in graph.subject_objects(SKOS.inScheme):
+        notation = graph.value(concept, SKOS.notation)
+        if scheme in by_iri and notation is not None:
+            concepts[by_iri[scheme]][str(notation)] = concept
+    classes = {c: k for c, k in graph.subject_objects(MIG.correspondingClass)}
+    return Vocabulary(graph, schemes, concepts, classes)
+
+
+# Only what describes an area is published with it; the KOS also types areas as classes and properties.
+_AREA_PREDICATES = (SKOS.prefLabel, SKOS.notation, SKOS.broader, SKOS.inScheme, SKOS.exactMatch,
+                    M49_CODES.iso3code, M49_CODES.m49code)
+
+
+@dataclass
+class Geography:
+    """The UN M49 geographic areas of the UN SDG KOS, looked up by ISO 3166-1 alpha-3 code."""
+
+    graph: Graph
+    by_iso3: dict[str, URIRef]
+
+    def label(self, area: URIRef) -> Literal | None:
+        """The English label of an area."""
+        return next((lbl for lbl in self.graph.objects(area, SKOS.prefLabel)
+                     if isinstance(lbl, Literal) and lbl.language == "en"), None)
+
+    def describe(self, areas: Iterable[URIRef]) -> Iterator[Triple]:
+        """The triples that describe these areas and every broader region above them."""
+        todo, seen = list(areas), set()
+        while todo:
+            area = todo.pop()
+            if area in seen:
+                continue
+            seen.add(area)
+            yield (area, RDF.type, SKOS.Concept)
+            for predicate in _AREA_PREDICATES:
+                for value in self.graph.objects(area, predicate):
+                    yield (area, predicate, value)
+                    if predicate == SKOS.broader:
+                        todo.append(value)
+                    elif predicate == SKOS.inScheme and value not in seen:
+                        seen.add(value)
+                        yield (value, RDF.type, SKOS.ConceptScheme)
+
+
+def load_geography(data_dir: Path | None = None) -> Geography:
+    """Read the vendored UN M49 areas (data/external/*.ttl)."""
+    graph = parse_turtle_files(sorted(external_dir(data_dir).glob("*.ttl")))
+    by_iso3 = {str(code): area for area, code in graph.subject_objects(M49_CODES.iso3code)}
+    return Geography(graph, by_iso3)

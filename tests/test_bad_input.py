@@ -1,0 +1,150 @@
+"""Bad input: a clear error naming file, line, record and field; exit 2; the published dist/ untouched."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+import migration_lod
+
+
+def snapshot(folder):
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+@pytest.fixture
+def published(dist, tmp_path):
+    """A copy of a good publication, which a failed build must leave as it is."""
+    target = tmp_path / "dist"
+    shutil.copytree(dist, target)
+    return target
+
+
+def line_of(path, text):
+    for number, line in enumerate(path.read_text().splitlines(), start=1):
+        if text in line:
+            return number
+    raise AssertionError(f"{text!r} not in {path}")
+
+
+# (file, text to replace, replacement, record, field, what the message says, line marker)
+CASES = {
+    "unknown field": ("iscms.yaml", "  region: Eurasia\n", "  region: Eurasia\n  chair: Azerbaijan\n",
+                      "almaty-process", "chair", "unknown field", "chair: Azerbaijan"),
+    "missing required field": ("practices.yaml", "  kind: strategy\n", "",
+                               "egypt-national-strategy-illegal-migration", "kind", "required field is missing",
+                               "- id: egypt-national-strategy-illegal-migration"),
+    "unknown element letter": ("practices.yaml", "  objectives:\n  - 9\n  topics:\n  - Migrant Smuggling\n",
+                               "  objectives:\n  - 9\n  elements: [k, z]\n  topics:\n  - Migrant Smuggling\n",
+                               "asean-declaration-migrant-workers", "elements", '"z" is not an element letter',
+                               "elements: [k, z]"),
+    "unknown objective number": ("practices.yaml", "  - 9\n  topics:\n  - 'Objective 9",
+                                 "  - 24\n  topics:\n  - 'Objective 9", "almaty-process-dialogue", "objectives",
+                                 '"24" is not an objective number', None),
+    "unknown ISO code": ("iscms.yaml", "  - AFG\n  - AZE\n", "  - AFG\n  - XYZ\n", "almaty-process", "members",
+                         '"XYZ" is not an ISO 3166-1 alpha-3 code', "members:"),
+    "malformed ISO code": ("events.yaml", "  country: CHE\n  organisers: [iom, gcim]",
+                           "  country: Switzerland\n  organisers: [iom, gcim]", "grcp-1", "country",
+                           '"Switzerland" is not an ISO 3166-1 alpha-3 code', "country: Switzerland"),
+    "duplicate id": ("events.yaml", "- id: grcp-2\n", "- id: grcp-1\n", "grcp-1", "id", 'duplicate id "grcp-1"',
+                     None),
+    "bad date": ("events.yaml", "start: '2017-10-10'", "start: '2017-02-30'", "grcp-7", "start",
+                 '"2017-02-30" is not a date', "start: '2017-02-30'"),
+    "bad language tag": ("organisations.yaml", "  label: Microsoft\n", "  label: {english: Microsoft}\n",
+                         "microsoft", "label", '"english" is not a valid BCP 47 language tag', "label: {english"),
+    "unsafe id slug": ("iscms.yaml", "- id: budapest-process\n", "- id: Budapest Process\n", "Budapest Process",
+                       "id", "is not a safe IRI slug", "- id: Budapest Process"),
+    "unknown document in a source": ("events.yaml", "  - document: practice-listing-migrant-smuggling\n",
+                                     "  - document: no-such-report\n", "commit-12th-senior-officials-meeting",
+                                     "sources", '"no-such-report" is not the id of a document', None),
+    "unknown actor": ("practices.yaml", "  - microsoft\n", "  - macrosoft\n", "6degree-crowdfunding-portal",
+                      "actors", '"macrosoft" is not the id of a known ISCM or organisation', None),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_bad_records_are_named_and_nothing_is_published(case, data_copy, published, cli):
+    file, old, new, record, field, message, marker = CASES[case]
+    path = data_copy / file
+    text = path.read_text()
+    assert old in text, f"the fixture text of {case!r} is no longer in data/{file}"
+    path.write_text(text.replace(old, new, 1))
+    before = snapshot(published)
+    result = cli("build", "--data", data_copy, "--out", published, cwd=data_copy.parent)
+    assert result.returncode == 2, result.stderr
+    line = line_of(path, marker) if marker else None
+    expected_location = f"data/{file}:{line}" if line else f"data/{file}:"
+    matching = [row for row in result.stderr.splitlines() if message in row]
+    assert matching, result.stderr
+    assert expected_location in matching[0] and f"{record} · {field} · " in matching[0], matching[0]
+    assert snapshot(published) == before
+
+
+def test_malformed_yaml_names_file_and_line(data_copy, published, cli):
+    path = data_copy / "iscms.yaml"
+    path.write_text(path.read_text().replace("  label: Budapest Process\n", '  label: "Budapest Process\n', 1))
+    before = snapshot(published)
+    result = cli("build", "--data", data_copy, "--out", published, cwd=data_copy.parent)
+    assert result.returncode == 2
+    assert "data/iscms.yaml:" in result.stderr and "malformed YAML" in result.stderr
+    assert snapshot(published) == before
+
+
+def test_malformed_json_names_file_and_line(data_copy, published, cli):
+    (data_copy / "practices.yaml").unlink()
+    (data_copy / "practices.json").write_text('[\n  {"id": "x",\n   "label": "y"\n  \n]\n')
+    result = cli("build", "--data", data_copy, "--out", published, cwd=data_copy.parent)
+    assert result.returncode == 2
+    assert "data/practices.json:5" in result.stderr and "malformed JSON" in result.stderr
+
+
+def test_an_empty_file_is_an_error(data_copy, published, cli):
+    (data_copy / "events.yaml").write_text("# nothing yet\n")
+    before = snapshot(published)
+    result = cli("build", "--data", data_copy, "--out", published, cwd=data_copy.parent)
+    assert result.returncode == 2
+    assert "data/events.yaml:1 · the file is empty" in result.stderr
+    assert snapshot(published) == before
+
+
+def test_every_problem_is_reported_not_only_the_first(data_copy):
+    path = data_copy / "iscms.yaml"
+    path.write_text(path.read_text().replace("  - AZE\n", "  - XYZ\n", 1).replace("  - KAZ\n", "  - QQQ\n", 1))
+    with pytest.raises(migration_lod.InputError) as error:
+        migration_lod.build(data_copy)
+    messages = [p.message for p in error.value.problems]
+    assert any('"XYZ"' in m for m in messages) and any('"QQQ"' in m for m in messages)
+
+
+def test_a_record_without_a_source_fails(data_copy):
+    path = data_copy / "documents.yaml"
+    text = path.read_text()
+    block = ("  sources:\n"
+             "  - document: https://sdg.iisd.org/news/un-statistical-commission-adopts-36-changes-to-sdg-indicators/\n"
+             "    section: global indicator framework and its 2020 comprehensive review\n")
+    assert block in text
+    path.write_text(text.replace(block, ""))
+    with pytest.raises(migration_lod.InputError) as error:
+        migration_lod.build(data_copy)
+    [problem] = error.value.problems
+    assert (problem.record, problem.field, problem.message) == ("a-res-71-313", "sources", "required field is missing")
+
+
+def test_a_shacl_violation_blocks_publication_and_names_the_record(data_copy, published, cli):
+    path = data_copy / "events.yaml"
+    path.write_text(path.read_text().replace("end: '2017-10-11'", "end: '2017-10-09'", 1))
+    before = snapshot(published)
+    result = cli("build", "--data", data_copy, "--out", published, cwd=data_copy.parent)
+    assert result.returncode == 1, result.stderr
+    line = line_of(path, "start: '2017-10-10'")
+    assert f"Violation: data/events.yaml:{line} grcp-7 · start · " in result.stderr
+    assert "the start is after the end" in result.stderr
+    assert "not published" in result.stderr
+    assert snapshot(published) == before
+
+
+def test_a_missing_data_folder_is_a_usage_error(tmp_path, cli):
+    result = cli("build", "--data", tmp_path / "nowhere", "--out", tmp_path / "dist")
+    assert result.returncode == 2
+    assert "nowhere" in result.stderr and "not a directory" in result.stderr

@@ -1,0 +1,228 @@
+"""Building data/ into dist/: the dumps, their metadata, determinism, and the questions the graph answers."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pyoxigraph as ox
+from rdflib import RDF, Graph, Namespace, URIRef
+from rdflib.compare import isomorphic
+
+import migration_lod
+from migration_lod.namespaces import MIG
+
+from .conftest import DATA
+
+DUMPS = ("migration-lod.ttl", "migration-lod.jsonld", "migration-lod.nt")
+BASE = "https://w3id.org/migration-lod/"
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
+VOID = Namespace("http://rdfs.org/ns/void#")
+
+
+def parse(path):
+    if path.suffix == ".jsonld":
+        return migration_lod.read_jsonld(path)
+    return Graph().parse(path, format={".ttl": "turtle", ".nt": "nt"}[path.suffix])
+
+
+def select(graph, query):
+    return sorted(tuple(str(v) for v in row) for row in graph.query(query))
+
+
+def test_the_three_dumps_hold_the_same_graph(dataset, dist):
+    graphs = [parse(dist / name) for name in DUMPS]
+    assert len(graphs[0]) == len(dataset.graph) > 5000
+    for other in graphs[1:]:
+        assert isomorphic(graphs[0], other)
+    assert isomorphic(graphs[0], dataset.graph)
+
+
+def test_two_builds_are_byte_identical(dist, tmp_path):
+    migration_lod.build(DATA).publish(tmp_path / "again")
+    names = sorted(p.name for p in dist.iterdir())
+    assert names == sorted(p.name for p in (tmp_path / "again").iterdir())
+    for name in names:
+        assert (dist / name).read_bytes() == (tmp_path / "again" / name).read_bytes(), name
+
+
+def test_checksums_cover_every_file(dist):
+    lines = (dist / "SHA256SUMS").read_text().splitlines()
+    listed = {}
+    for line in lines:
+        digest, name = line.split("  ")
+        listed[name] = digest
+    assert set(listed) == {p.name for p in dist.iterdir()} - {"SHA256SUMS"}
+    for name, digest in listed.items():
+        assert hashlib.sha256((dist / name).read_bytes()).hexdigest() == digest
+
+
+def test_context_is_generated_from_the_ontology(dist, dataset):
+    context = json.loads((dist / "context.jsonld").read_text())["@context"]
+    assert context["mig"] == str(MIG)
+    assert context["gcmObjective"] == {"@id": "mig:gcmObjective", "@type": "@id"}
+    assert context["yearEstablished"] == {"@id": "mig:yearEstablished", "@type": "xsd:gYear"}
+    assert context["RegionalConsultativeProcess"] == "mig:RegionalConsultativeProcess"
+    document = json.loads((dist / "migration-lod.jsonld").read_text())
+    assert document["@context"] == BASE + "context.jsonld"
+
+
+def test_void_and_dcat_describe_the_dataset(dist, dataset):
+    void = Graph().parse(dist / "void.ttl")
+    ds = URIRef(BASE + "dataset")
+    assert (ds, RDF.type, VOID.Dataset) in void and (ds, RDF.type, DCAT.Dataset) in void
+    assert int(void.value(ds, VOID.triples)) == len(dataset.graph)
+    assert str(void.value(ds, URIRef("http://purl.org/dc/terms/license"))) == \
+        "https://creativecommons.org/licenses/by/4.0/"
+    assert void.value(ds, VOID.sparqlEndpoint) == URIRef(BASE + "sparql")
+    partitions = {void.value(p, VOID["class"]): int(void.value(p, VOID.entities))
+                  for p in void.objects(ds, VOID.classPartition)}
+    assert partitions[MIG.RegionalConsultativeProcess] == len(
+        set(dataset.graph.subjects(RDF.type, MIG.RegionalConsultativeProcess)))
+    assert URIRef("http://www.w3.org/2004/02/skos/core#") in set(void.objects(ds, VOID.vocabulary))
+    downloads = {str(d) for d in void.objects(ds, VOID.dataDump)}
+    assert downloads == {BASE + name for name in DUMPS}
+    sizes = {str(void.value(d, DCAT.downloadURL)): int(void.value(d, DCAT.byteSize))
+             for d in void.objects(ds, DCAT.distribution)}
+    assert sizes[BASE + "migration-lod.nt"] == (dist / "migration-lod.nt").stat().st_size
+
+
+def test_every_class_of_the_ontology_has_instances(dataset):
+    for cls in (MIG.RegionalConsultativeProcess, MIG.InterRegionalForum, MIG.GlobalProcess, MIG.State,
+                MIG.Initiative, MIG.Agreement, MIG.Declaration, MIG.ActionPlan, MIG.Strategy, MIG.Meeting,
+                MIG.Conference, MIG.UNResolution, MIG.Report, MIG.NewsArticle, MIG.PressRelease, MIG.WebPage):
+        assert (None, RDF.type, cls) in dataset.graph, cls
+
+
+def test_every_iscm_of_the_reference_is_published_as_what_it_is(dataset, reference):
+    classes = {"rcp": MIG.RegionalConsultativeProcess, "irf": MIG.InterRegionalForum,
+               "global_process": MIG.GlobalProcess}
+    for entry in reference["iscms"]["iscms"]:
+        kind = entry["iscm_type"]["value"]
+        if kind:
+            assert (URIRef(BASE + "iscm/" + entry["id"]), RDF.type, classes[kind]) in dataset.graph, entry["id"]
+    assert (URIRef(BASE + "practice/joint-valletta-action-plan"), RDF.type, MIG.ActionPlan) in dataset.graph
+    for untyped in ("afml", "acmw"):
+        iri = URIRef(BASE + "organisation/" + untyped)
+        assert (iri, RDF.type, URIRef("http://www.w3.org/ns/org#Organization")) in dataset.graph
+        assert (iri, RDF.type, MIG.ISCM) not in dataset.graph
+
+
+def test_sparql_which_iscms_are_regional_consultative_processes(dist, reference):
+    store = ox.Store()
+    store.load(path=str(dist / "migration-lod.nt"), format=ox.RdfFormat.N_TRIPLES)
+    rows = store.query("""
+        PREFIX mig: <https://w3id.org/migration-lod/ontology/>
+        PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        SELECT ?iscm WHERE { ?iscm mig:iscmType ?type . ?type mig:correspondingClass mig:RegionalConsultativeProcess }
+    """)
+    found = {row["iscm"].value.rsplit("/", 1)[1] for row in rows}
+    expected = {e["id"] for e in reference["iscms"]["iscms"] if e["iscm_type"]["value"] == "rcp"}
+    assert found == expected and len(found) == 14
+
+
+def test_sparql_which_elements_belong_to_the_smuggling_and_trafficking_cluster(dataset, reference):
+    rows = select(dataset.graph, """
+        PREFIX mig: <https://w3id.org/migration-lod/ontology/>
+        PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        SELECT ?letter WHERE {
+            ?cluster skos:inScheme <https://w3id.org/migration-lod/vocab/gcm-clusters> ;
+                     skos:prefLabel ?label .
+            FILTER (CONTAINS(LCASE(STR(?label)), "smuggling") && CONTAINS(LCASE(STR(?label)), "trafficking"))
+            ?element mig:inCluster ?cluster ; skos:notation ?letter .
+        }
+    """)
+    theme = next(t for t in reference["gcm-themes"]["themes"] if "Smuggling" in t["label"])
+    assert [r[0] for r in rows] == sorted(theme["elements"]) == ["k", "l"]
+
+
+def test_sparql_which_un_sdg_kos_iri_target_10_7_matches(dataset):
+    rows = select(dataset.graph, """
+        PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        SELECT ?kos WHERE { ?t skos:notation "10.7" ; skos:exactMatch ?kos }
+    """)
+    assert rows == [("http://metadata.un.org/sdg/10.7",)]
+
+
+def test_members_are_states_linked_to_m49_areas_through_memberships(dataset):
+    rows = select(dataset.graph, """
+        PREFIX org: <http://www.w3.org/ns/org#>
+        PREFIX mig: <https://w3id.org/migration-lod/ontology/>
+        SELECT ?iscm ?area WHERE {
+            ?m a org:Membership ; org:organization ?iscm ; org:member ?state .
+            ?state mig:geoArea ?area ; <http://purl.org/dc/terms/identifier> "THA" .
+        }
+    """)
+    assert ("https://w3id.org/migration-lod/iscm/commit", "http://metadata.un.org/sdg/codes/geoArea/764") in rows
+    region = select(dataset.graph, """
+        PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        SELECT ?label WHERE { <http://metadata.un.org/sdg/codes/geoArea/764> skos:broader ?r .
+                              ?r skos:broader <http://metadata.un.org/sdg/codes/geoArea/142> ;
+                                 skos:prefLabel ?label FILTER (lang(?label) = "en") }
+    """)
+    assert region == [("South-eastern Asia",)]
+
+
+def test_every_record_has_its_source_with_a_section(dataset):
+    rows = select(dataset.graph, """
+        PREFIX prov: <http://www.w3.org/ns/prov#>
+        SELECT ?record WHERE {
+            ?record prov:qualifiedDerivation ?d .
+            FILTER NOT EXISTS { ?d prov:entity ?doc }
+        }
+    """)
+    assert rows == []
+    for record in dataset.records:
+        iri = URIRef(f"{BASE}{record.kind.path}/{record.id}")
+        assert (iri, URIRef("http://www.w3.org/ns/prov#wasDerivedFrom"), None) in dataset.graph, record.id
+
+
+def test_the_base_iri_is_configurable_and_ids_are_stable(data_copy, tmp_path, cli):
+    result = cli("build", "--data", data_copy, "--out", tmp_path / "dist", "--base-iri", "http://example.org/m/",
+                 "--quiet")
+    assert result.returncode == 0, result.stderr
+    graph = Graph().parse(tmp_path / "dist" / "migration-lod.nt", format="nt")
+    assert (URIRef("http://example.org/m/iscm/budapest-process"), RDF.type, MIG.InterRegionalForum) in graph
+    path = data_copy / "iscms.yaml"
+    path.write_text(path.read_text().replace("label: Budapest Process", "label: Budapest Process (renamed)"))
+    assert cli("build", "--data", data_copy, "--out", tmp_path / "dist", "--base-iri", "http://example.org/m/",
+               "-q").returncode == 0
+    graph = Graph().parse(tmp_path / "dist" / "migration-lod.nt", format="nt")
+    assert (URIRef("http://example.org/m/iscm/budapest-process"), RDF.type, MIG.InterRegionalForum) in graph
+
+
+def test_a_bad_base_iri_is_a_usage_error(tmp_path, cli):
+    result = cli("build", "--data", DATA, "--out", tmp_path / "dist", "--base-iri", "not an iri")
+    assert result.returncode == 2
+    assert "--base-iri" in result.stderr
+    assert not (tmp_path / "dist").exists()
+
+
+def test_records_as_csv_and_json_give_the_same_graph(data_copy, tmp_path):
+    import csv
+
+    import yaml
+
+    practices = yaml.safe_load((data_copy / "practices.yaml").read_text())
+    (data_copy / "practices.yaml").unlink()
+    (data_copy / "practices.json").write_text(json.dumps(practices, indent=1))
+    events = yaml.safe_load((data_copy / "events.yaml").read_text())
+    (data_copy / "events.yaml").unlink()
+    columns = ["id", "kind", "label", "date", "start", "end", "city", "country", "organisers", "participants",
+               "note", "sources.1.document", "sources.1.section", "sources.2.document", "sources.2.section"]
+    with (data_copy / "events.csv").open("w", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(columns)
+        for event in events:
+            row = []
+            for column in columns:
+                if column.startswith("sources."):
+                    _, index, key = column.split(".")
+                    sources = event["sources"]
+                    row.append(sources[int(index) - 1].get(key, "") if int(index) <= len(sources) else "")
+                else:
+                    value = event.get(column, "")
+                    row.append("|".join(value) if isinstance(value, list) else str(value))
+            writer.writerow(row)
+    converted = migration_lod.build(data_copy)
+    assert isomorphic(converted.graph, migration_lod.build(DATA).graph)

@@ -1,0 +1,52 @@
+"""JSON-LD: published with its context and read back without ever touching the network."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from pytest_socket import SocketBlockedError, disable_socket, enable_socket
+from rdflib.compare import isomorphic
+
+import migration_lod
+from migration_lod.jsonld import RemoteContextRefused
+
+from .conftest import DATA
+
+
+@pytest.fixture
+def no_network():
+    disable_socket(allow_unix_socket=True)
+    yield
+    enable_socket()
+
+
+def test_the_guard_really_blocks_sockets(no_network):
+    import socket
+
+    with pytest.raises(SocketBlockedError):
+        socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+
+
+def test_publishing_and_reading_json_ld_never_opens_a_socket(no_network, tmp_path):
+    dataset = migration_lod.build(DATA)
+    dataset.publish(tmp_path / "dist")
+    graph = migration_lod.read_jsonld(tmp_path / "dist" / "migration-lod.jsonld")
+    assert isomorphic(graph, dataset.graph)
+
+
+def test_a_remote_context_is_refused_not_fetched(no_network, tmp_path):
+    document = tmp_path / "elsewhere.jsonld"
+    document.write_text(json.dumps({"@context": "https://example.org/context.jsonld",
+                                    "@id": "https://example.org/x", "https://example.org/p": "v"}))
+    with pytest.raises(RemoteContextRefused, match=r"https://example\.org/context\.jsonld"):
+        migration_lod.read_jsonld(document)
+
+
+def test_the_json_ld_dump_is_compact(dist):
+    document = json.loads((dist / "migration-lod.jsonld").read_text())
+    nodes = {node["@id"]: node for node in document["@graph"]}
+    budapest = nodes["https://w3id.org/migration-lod/iscm/budapest-process"]
+    assert budapest["@type"] == "InterRegionalForum"
+    assert budapest["iscmType"] == "iscmt:irf"
+    assert budapest["yearEstablished"] == "1993"

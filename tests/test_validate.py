@@ -1,0 +1,113 @@
+"""SHACL validation: injected violations are found and reported against the record that holds them."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from rdflib import SKOS, Literal, URIRef
+
+from migration_lod.namespaces import MIG
+
+BASE = "https://w3id.org/migration-lod/"
+XSD_STRING = URIRef("http://www.w3.org/2001/XMLSchema#string")
+
+
+@pytest.fixture
+def broken(dataset):
+    """A copy of the built dataset whose graph a test may break."""
+    clone = copy.copy(dataset)
+    clone.graph = copy.deepcopy(dataset.graph)
+    clone._report = None
+    return clone
+
+
+def only_violation(report):
+    assert len(report.violations) == 1, "\n".join(map(str, report.violations))
+    return report.violations[0]
+
+
+def test_the_real_data_conforms(dataset):
+    report = dataset.validate()
+    assert report.conforms, str(report)
+    assert all(p.severity == "Warning" for p in report.warnings)
+
+
+def test_a_missing_label_names_the_record_and_field(broken):
+    iri = URIRef(BASE + "iscm/budapest-process")
+    broken.graph.remove((iri, SKOS.prefLabel, None))
+    problem = only_violation(broken.validate())
+    assert (problem.file, problem.record, problem.field) == ("data/iscms.yaml", "budapest-process", "label")
+    assert problem.line == next(r.field_lines["label"] for r in broken.records if r.id == "budapest-process")
+    assert "needs a label" in problem.message
+
+
+def test_a_wrong_datatype_names_the_record_and_field(broken):
+    iri = URIRef(BASE + "iscm/commit")
+    broken.graph.remove((iri, MIG.yearEstablished, None))
+    broken.graph.add((iri, MIG.yearEstablished, Literal("2004", datatype=XSD_STRING)))
+    problem = only_violation(broken.validate())
+    assert (problem.record, problem.field) == ("commit", "established")
+    assert "xsd:gYear" in problem.message
+
+
+def test_a_concept_outside_its_scheme_is_a_violation(broken):
+    iri = URIRef(BASE + "practice/almaty-process-dialogue")
+    broken.graph.add((iri, MIG.gcmObjective, URIRef("https://w3id.org/migration-lod/vocab/gcm-elements/k")))
+    problem = only_violation(broken.validate())
+    assert (problem.file, problem.record, problem.field) == ("data/practices.yaml", "almaty-process-dialogue",
+                                                             "objectives")
+    assert "outside the objectives scheme" in problem.message and "gcme:k" in problem.message
+
+
+def test_skos_integrity_duplicate_notation_and_dangling_broader(broken):
+    element = URIRef("https://w3id.org/migration-lod/vocab/gcm-elements/b")
+    broken.graph.remove((element, SKOS.notation, None))
+    broken.graph.add((element, SKOS.notation, Literal("a")))
+    broken.graph.add((element, SKOS.broader, URIRef("https://w3id.org/migration-lod/vocab/gcm-elements/zz")))
+    messages = [p.message for p in broken.validate().violations]
+    assert any('notation "a" is used by more than one concept' in m for m in messages), messages
+    assert any("skos:broader points to something that is not a concept" in m for m in messages), messages
+
+
+def test_two_labels_in_one_language_is_a_violation(broken):
+    concept = URIRef("https://w3id.org/migration-lod/vocab/gcm-objectives/9")
+    broken.graph.add((concept, SKOS.prefLabel, Literal("Another title", lang="en")))
+    problem = only_violation(broken.validate())
+    assert problem.focus == "gcmo:9" and problem.field == "skos:prefLabel"
+
+
+def test_validate_command_on_a_dump_a_broken_graph_and_unreadable_input(dist, tmp_path, cli):
+    assert cli("validate", dist / "migration-lod.ttl").returncode == 0
+    assert cli("validate", dist / "migration-lod.jsonld").returncode == 0
+    broken = tmp_path / "broken.nt"
+    lines = (dist / "migration-lod.nt").read_text().splitlines(keepends=True)
+    label = "<https://w3id.org/migration-lod/iscm/rcm> <http://www.w3.org/2004/02/skos/core#prefLabel>"
+    broken.write_text("".join(line for line in lines if not line.startswith(label)))
+    result = cli("validate", broken)
+    assert result.returncode == 1
+    assert "Violation: <https://w3id.org/migration-lod/iscm/rcm>" not in result.stdout
+    assert "https://w3id.org/migration-lod/iscm/rcm · skos:prefLabel · needs a label" in result.stdout
+    garbage = tmp_path / "garbage.ttl"
+    garbage.write_text("this is not turtle .\n")
+    result = cli("validate", garbage)
+    assert result.returncode == 2 and "garbage.ttl" in result.stderr
+    assert cli("validate", tmp_path / "missing.ttl").returncode == 2
+    assert cli("validate", tmp_path / "notes.txt").returncode == 2 or not (tmp_path / "notes.txt").exists()
+
+
+def test_validate_command_on_record_files(data_copy, cli):
+    result = cli("validate", data_copy / "practices.yaml")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 violation(s)" in result.stdout
+    path = data_copy / "events.yaml"
+    path.write_text(path.read_text().replace("end: '2017-10-11'", "end: '2017-10-09'", 1))
+    result = cli("validate", data_copy)
+    assert result.returncode == 1
+    assert "grcp-7 · start · " in result.stdout
+
+
+def test_help_is_there_for_every_command(cli):
+    for command in ([], ["build"], ["validate"]):
+        result = cli(*command, "--help")
+        assert result.returncode == 0 and "Usage:" in result.stdout

@@ -1,0 +1,140 @@
+"""The ontology and the SKOS concept schemes say what the official texts say."""
+
+from __future__ import annotations
+
+import pytest
+from rdflib import OWL, RDF, RDFS, SKOS, VANN, Literal, URIRef
+from rdflib.namespace import DCTERMS
+
+import migration_lod
+from migration_lod.namespaces import MIG, VOCAB
+
+SCHEMES = ("iscm-types", "gcm-elements", "gcm-clusters", "gcm-objectives", "sdg")
+
+
+@pytest.fixture(scope="module")
+def vocabulary():
+    return migration_lod.load_vocabulary()
+
+
+def english(graph, subject, predicate=SKOS.prefLabel):
+    values = [str(v) for v in graph.objects(subject, predicate) if isinstance(v, Literal) and v.language == "en"]
+    assert len(values) == 1, f"{subject} has {len(values)} English {predicate}"
+    return values[0]
+
+
+def notes(graph, concept):
+    return " ".join(str(n) for n in graph.objects(concept, SKOS.editorialNote))
+
+
+def test_ontology_header_follows_lov_conventions(vocabulary):
+    graph = vocabulary.graph
+    ontology = URIRef("https://w3id.org/migration-lod/ontology")
+    assert (ontology, RDF.type, OWL.Ontology) in graph
+    for predicate in (DCTERMS.title, DCTERMS.description, OWL.versionIRI, DCTERMS.license, DCTERMS.creator):
+        assert graph.value(ontology, predicate) is not None, predicate
+    assert str(graph.value(ontology, VANN.preferredNamespacePrefix)) == "mig"
+    assert str(graph.value(ontology, VANN.preferredNamespaceUri)) == str(MIG)
+
+
+def test_every_minted_term_has_a_label_and_a_definition(vocabulary):
+    graph = vocabulary.graph
+    terms = {s for t in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty)
+             for s in graph.subjects(RDF.type, t) if str(s).startswith(str(MIG))}
+    assert len(terms) > 20
+    for term in terms:
+        assert graph.value(term, RDFS.label) is not None, term
+        assert graph.value(term, SKOS.definition) is not None, term
+
+
+def test_every_scheme_has_top_concepts_and_notations(vocabulary):
+    graph = vocabulary.graph
+    for slug in SCHEMES:
+        scheme = VOCAB[slug]
+        assert (scheme, RDF.type, SKOS.ConceptScheme) in graph
+        assert list(graph.objects(scheme, SKOS.hasTopConcept)), slug
+        for concept in graph.subjects(SKOS.inScheme, scheme):
+            assert graph.value(concept, SKOS.notation) is not None, concept
+
+
+def test_iscm_types_are_the_reference_definitions_tied_to_classes(vocabulary, reference):
+    graph = vocabulary.graph
+    types = reference["iscm-types"]["types"]
+    assert len(vocabulary.concepts["iscm-types"]) == len(types) == 4
+    for entry in types:
+        concept = vocabulary.concept("iscm-types", entry["id"])
+        assert english(graph, concept, SKOS.definition) == entry["definition"]
+        cls = graph.value(concept, MIG.correspondingClass)
+        assert (cls, RDF.type, OWL.Class) in graph
+    rcp = vocabulary.concept("iscm-types", "rcp")
+    assert graph.value(rcp, MIG.correspondingClass) == MIG.RegionalConsultativeProcess
+    assert graph.value(rcp, SKOS.broader) == vocabulary.concept("iscm-types", "iscm")
+
+
+def test_the_24_elements_are_verbatim_and_each_in_exactly_one_cluster(vocabulary, reference):
+    graph = vocabulary.graph
+    elements = reference["gcm-elements"]["elements"]
+    assert len(elements) == 24
+    assert sorted(vocabulary.concepts["gcm-elements"]) == [chr(c) for c in range(ord("a"), ord("x") + 1)]
+    for entry in elements:
+        concept = vocabulary.concept("gcm-elements", entry["letter"])
+        assert english(graph, concept) == entry["text"]
+        clusters = list(graph.objects(concept, MIG.inCluster))
+        assert clusters == [vocabulary.concept("gcm-clusters", str(entry["theme_id"]))]
+        unverified = entry["text_status"] != "verified_against_A_RES_71_1"
+        assert ("not verified" in notes(graph, concept).lower() or "not against" in notes(graph, concept)) == \
+            unverified, entry["letter"]
+
+
+def test_the_six_clusters_group_the_elements_as_the_reference_gives(vocabulary, reference):
+    graph = vocabulary.graph
+    themes = reference["gcm-themes"]["themes"]
+    assert len(vocabulary.concepts["gcm-clusters"]) == len(themes) == 6
+    for theme in themes:
+        cluster = vocabulary.concept("gcm-clusters", str(theme["id"]))
+        assert english(graph, cluster) == theme["label"]
+        assert english(graph, cluster, SKOS.definition) == theme["text_un_thematic_session"]
+        assert "not verified" in notes(graph, cluster).lower()
+        members = {str(graph.value(e, SKOS.notation)) for e in graph.subjects(MIG.inCluster, cluster)}
+        assert members == set(theme["elements"])
+
+
+def test_the_23_objectives_have_their_titles(vocabulary, reference):
+    graph = vocabulary.graph
+    objectives = reference["gcm-objectives"]["objectives"]
+    assert len(vocabulary.concepts["gcm-objectives"]) == len(objectives) == 23
+    for entry in objectives:
+        concept = vocabulary.concept("gcm-objectives", str(entry["number"]))
+        assert english(graph, concept) == entry["title"]
+        assert Literal(entry["notation"], lang="en") in set(graph.objects(concept, SKOS.altLabel))
+
+
+def test_target_10_7_and_its_indicators_match_the_un_sdg_kos(vocabulary, reference):
+    graph = vocabulary.graph
+    target = reference["sdg"]["target_10_7"]
+    concept = vocabulary.concept("sdg", "10.7")
+    assert graph.value(concept, SKOS.exactMatch) == URIRef("http://metadata.un.org/sdg/10.7")
+    for language, text in target["labels"].items():
+        assert Literal(text, lang=language) in set(graph.objects(concept, SKOS.prefLabel))
+    indicators = target["indicators"]
+    assert [i["code"] for i in indicators] == ["10.7.1", "10.7.2", "10.7.3", "10.7.4"]
+    for indicator in indicators:
+        node = vocabulary.concept("sdg", indicator["code"])
+        assert english(graph, node) == indicator["text"]
+        assert graph.value(node, SKOS.exactMatch) == URIRef(indicator["iri"])
+        assert graph.value(node, SKOS.broader) == concept
+        unverified = indicator.get("iri_status") or indicator["text_status"] == "secondary_sources"
+        assert ("not verified" in notes(graph, node).lower()) == bool(unverified), indicator["code"]
+    assert str(graph.value(vocabulary.concept("sdg", "10.7.1"), SKOS.exactMatch)) == \
+        "http://metadata.un.org/sdg/C100701"
+
+
+def test_the_other_migration_related_targets_are_there(vocabulary, reference):
+    graph = vocabulary.graph
+    for target in reference["sdg"]["other_migration_related_targets"]:
+        concept = vocabulary.concept("sdg", target["code"])
+        assert english(graph, concept) == target["text"]
+        assert graph.value(concept, SKOS.exactMatch) == URIRef(target["iri"])
+        for indicator in target["indicators"]:
+            assert graph.value(vocabulary.concept("sdg", indicator["code"]), SKOS.exactMatch) == \
+                URIRef(indicator["iri"])
