@@ -6,6 +6,7 @@ import hashlib
 import json
 
 import pyoxigraph as ox
+import pytest
 from rdflib import RDF, Graph, Namespace, URIRef
 from rdflib.compare import isomorphic
 
@@ -226,3 +227,22 @@ def test_records_as_csv_and_json_give_the_same_graph(data_copy, tmp_path):
             writer.writerow(row)
     converted = migration_lod.build(data_copy)
     assert isomorphic(converted.graph, migration_lod.build(DATA).graph)
+
+
+def test_a_failure_while_writing_leaves_the_previous_publication(dataset, dist, tmp_path, monkeypatch):
+    import shutil
+
+    import migration_lod.publish as publish_module
+
+    out = tmp_path / "dist"
+    shutil.copytree(dist, out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def disk_full(*args, **kwargs):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(publish_module, "write_jsonld", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        dataset.publish(out)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["dist"], "a staging folder was left behind"

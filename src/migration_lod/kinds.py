@@ -153,7 +153,7 @@ DOCUMENT = Kind(
             "kind",
             "choice",
             required=True,
-            choices=("resolution", "report", "news_article", "press_release", "web_page"),
+            choices=("resolution", "report", "news_article", "press_release", "web_page", "other"),
         ),
         Field("symbol", "symbol", DCTERMS.identifier),
         Field("date", "when", DCTERMS.issued),
@@ -172,6 +172,7 @@ DOCUMENT = Kind(
         "news_article": MIG.NewsArticle,
         "press_release": MIG.PressRelease,
         "web_page": MIG.WebPage,
+        "other": MIG.Document,
     },
 )
 
