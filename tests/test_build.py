@@ -18,6 +18,8 @@ from .conftest import DATA
 DUMPS = ("migration-lod.ttl", "migration-lod.jsonld", "migration-lod.nt")
 BASE = "https://w3id.org/migration-lod/"
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
+SKOS_PREF = URIRef("http://www.w3.org/2004/02/skos/core#prefLabel")
+SKOS_ALT = URIRef("http://www.w3.org/2004/02/skos/core#altLabel")
 VOID = Namespace("http://rdfs.org/ns/void#")
 
 
@@ -199,34 +201,30 @@ def test_a_bad_base_iri_is_a_usage_error(tmp_path, cli):
     assert not (tmp_path / "dist").exists()
 
 
-def test_records_as_csv_and_json_give_the_same_graph(data_copy, tmp_path):
-    import csv
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_records_round_trip_through_csv_and_json(fmt, dataset, tmp_path, cli):
+    result = cli("export", "--data", DATA, "--out", tmp_path / "exported", "--format", fmt)
+    assert result.returncode == 0, result.stderr
+    files = sorted(p.name for p in (tmp_path / "exported").glob(f"*.{fmt}"))
+    assert files == [f"{k}.{fmt}" for k in ("documents", "events", "iscms", "organisations", "practices",
+                                            "recommendations")]
+    again = migration_lod.build(tmp_path / "exported")
+    assert isomorphic(again.graph, dataset.graph)
 
-    import yaml
 
-    practices = yaml.safe_load((data_copy / "practices.yaml").read_text())
-    (data_copy / "practices.yaml").unlink()
-    (data_copy / "practices.json").write_text(json.dumps(practices, indent=1))
-    events = yaml.safe_load((data_copy / "events.yaml").read_text())
-    (data_copy / "events.yaml").unlink()
-    columns = ["id", "kind", "label", "date", "start", "end", "city", "country", "organisers", "participants",
-               "note", "sources.1.document", "sources.1.section", "sources.2.document", "sources.2.section"]
-    with (data_copy / "events.csv").open("w", newline="") as stream:
-        writer = csv.writer(stream)
-        writer.writerow(columns)
-        for event in events:
-            row = []
-            for column in columns:
-                if column.startswith("sources."):
-                    _, index, key = column.split(".")
-                    sources = event["sources"]
-                    row.append(sources[int(index) - 1].get(key, "") if int(index) <= len(sources) else "")
-                else:
-                    value = event.get(column, "")
-                    row.append("|".join(value) if isinstance(value, list) else str(value))
-            writer.writerow(row)
-    converted = migration_lod.build(data_copy)
-    assert isomorphic(converted.graph, migration_lod.build(DATA).graph)
+def test_csv_cells_with_other_languages_and_lists_are_read(data_copy):
+    (data_copy / "recommendations.yaml").unlink()
+    (data_copy / "recommendations.csv").write_text(
+        "id,kind,number,label,label@fr,alt_labels,alt_labels@fr,report,elements,sources.1.document,sources.1.section\n"
+        "grcp7-priority-1,priority,1,Uphold human rights,Respecter les droits,Human rights|Rights,Droits,"
+        "grcp7-summary-report,i|o,grcp7-summary-report,3.1\n")
+    dataset = migration_lod.build(data_copy)
+    iri = URIRef(BASE + "recommendation/grcp7-priority-1")
+    labels = {(str(o), o.language) for o in dataset.graph.objects(iri, SKOS_PREF)}
+    assert labels == {("Uphold human rights", "en"), ("Respecter les droits", "fr")}
+    alts = {(str(o), o.language) for o in dataset.graph.objects(iri, SKOS_ALT)}
+    assert alts == {("Human rights", "en"), ("Rights", "en"), ("Droits", "fr")}
+    assert len(set(dataset.graph.objects(iri, MIG.gcmElement))) == 2
 
 
 def test_a_failure_while_writing_leaves_the_previous_publication(dataset, dist, tmp_path, monkeypatch):

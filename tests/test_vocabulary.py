@@ -9,7 +9,8 @@ from rdflib.namespace import DCTERMS
 import migration_lod
 from migration_lod.namespaces import MIG, VOCAB
 
-SCHEMES = ("iscm-types", "gcm-elements", "gcm-clusters", "gcm-objectives", "sdg")
+SCHEMES = ("iscm-types", "gcm-elements", "gcm-clusters", "gcm-objectives", "sdg", "iscm-areas-of-focus",
+           "membership-roles")
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +96,8 @@ def test_the_six_clusters_group_the_elements_as_the_reference_gives(vocabulary, 
         assert english(graph, cluster) == theme["label"]
         assert english(graph, cluster, SKOS.definition) == theme["text_un_thematic_session"]
         assert "not verified" in notes(graph, cluster).lower()
-        members = {str(graph.value(e, SKOS.notation)) for e in graph.subjects(MIG.inCluster, cluster)}
+        members = {str(graph.value(e, SKOS.notation)) for e in graph.subjects(MIG.inCluster, cluster)
+                   if (e, SKOS.inScheme, VOCAB["gcm-elements"]) in graph}
         assert members == set(theme["elements"])
 
 
@@ -138,3 +140,14 @@ def test_the_other_migration_related_targets_are_there(vocabulary, reference):
         for indicator in target["indicators"]:
             assert graph.value(vocabulary.concept("sdg", indicator["code"]), SKOS.exactMatch) == \
                 URIRef(indicator["iri"])
+
+
+def test_the_areas_of_focus_are_the_rows_of_the_grcp7_table(vocabulary, reference):
+    graph = vocabulary.graph
+    rows = reference["iscms"]["appendix2_table"]["rows"]
+    areas = vocabulary.concepts["iscm-areas-of-focus"]
+    assert len(areas) == len(rows) == 12
+    by_label = {english(graph, c): c for c in areas.values()}
+    for row in rows:
+        concept = by_label[row["area_of_focus"]]
+        assert graph.value(concept, MIG.inCluster) == vocabulary.concept("gcm-clusters", str(row["theme_id"]))

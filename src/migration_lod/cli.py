@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -10,7 +11,8 @@ import click
 import pyoxigraph as ox
 from rdflib import Graph
 
-from migration_lod.dataset import assemble, build
+from migration_lod.dataset import METADATA_FILE, assemble, build
+from migration_lod.export import FORMATS, export_records
 from migration_lod.jsonld import from_oxigraph, read_jsonld
 from migration_lod.mapping import check_base_iri
 from migration_lod.namespaces import DEFAULT_BASE_IRI
@@ -138,6 +140,29 @@ def validate_command(files: tuple[Path, ...], base_iri: str, quiet: bool) -> Non
                                if not quiet or p.severity == "Violation"])
     _print_report(report, err=False)
     sys.exit(EXIT_OK if report.conforms else EXIT_VIOLATIONS)
+
+
+@main.command("export")
+@click.option("--data", "data_dir", type=click.Path(path_type=Path), default=Path("data"), show_default=True,
+              help="Folder of record files to read.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True,
+              help="Folder to write one file per kind into (with dataset.yaml and external/ copied along).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True)
+def export_command(data_dir: Path, out_dir: Path, fmt: str) -> None:
+    """Write the records as CSV or JSON files that `build` reads back into the same graph."""
+    try:
+        records = load_records(data_dir)
+    except InputError as exc:
+        _fail_input(exc)
+    try:
+        files = export_records(records, out_dir, fmt)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if (data_dir / METADATA_FILE).is_file():
+        shutil.copy2(data_dir / METADATA_FILE, out_dir / METADATA_FILE)
+    if (data_dir / "external").is_dir():
+        shutil.copytree(data_dir / "external", out_dir / "external", dirs_exist_ok=True)
+    click.echo(f"wrote {len(records)} records into {', '.join(str(f) for f in files)}", err=True)
 
 
 def _validate_records(paths: list[Path], base_iri: str) -> ValidationReport:

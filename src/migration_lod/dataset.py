@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
+import hashlib
+import os
+import subprocess
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 import yaml
@@ -15,7 +20,7 @@ from migration_lod.mapping import Origins, check_base_iri, map_records
 from migration_lod.namespaces import DEFAULT_BASE_IRI
 from migration_lod.problems import InputError, Problem, ValidationFailed
 from migration_lod.publish import DatasetMetadata, publish_graph
-from migration_lod.records import Record, load_records
+from migration_lod.records import Record, load_records, record_files
 from migration_lod.validation import ValidationReport, load_shapes, validate
 from migration_lod.vocabulary import Vocabulary, load_geography, load_vocabulary
 
@@ -34,7 +39,7 @@ def load_metadata(data_dir: Path) -> DatasetMetadata:
                                   "publisher", shown)]) from exc
     except (OSError, yaml.YAMLError) as exc:
         raise InputError([Problem(f"cannot read the dataset description: {exc}", shown)]) from exc
-    names = [f.name for f in fields(DatasetMetadata)]
+    names = [f.name for f in fields(DatasetMetadata) if f.default is dataclasses.MISSING]
     if not isinstance(raw, dict):
         raise InputError([Problem("expected a mapping of " + ", ".join(names), shown)])
     problems = [Problem(f"unknown field (known: {', '.join(names)})", shown, field=str(k)) for k in raw
@@ -43,7 +48,41 @@ def load_metadata(data_dir: Path) -> DatasetMetadata:
                  if not isinstance(raw.get(n), str | int | float) or not str(raw.get(n)).strip()]
     if problems:
         raise InputError(problems)
-    return DatasetMetadata(**{n: str(raw[n]).strip() for n in names})
+    return DatasetMetadata(**{n: str(raw[n]).strip() for n in names if n in raw})
+
+
+def data_version(data_dir: Path) -> tuple[str, str]:
+    """The digest of the input files and when they last changed, so that a rebuild gives the same bytes.
+
+    The date is SOURCE_DATE_EPOCH when set (the reproducible-builds convention), else the date of the last
+    git commit of the folder when it has no uncommitted change, else the newest modification time.
+    """
+    files = [*record_files(data_dir), data_dir / METADATA_FILE,
+             *sorted((data_dir / "external").glob("*.ttl"))]
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        moment = datetime.datetime.fromtimestamp(int(epoch), datetime.UTC)
+    else:
+        moment = _git_date(data_dir) or datetime.datetime.fromtimestamp(
+            max(p.stat().st_mtime for p in files), datetime.UTC)
+    return f"sha256:{digest.hexdigest()}", moment.replace(microsecond=0).isoformat()
+
+
+def _git_date(folder: Path) -> datetime.datetime | None:
+    def git(*args: str) -> str:
+        return subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=True,  # noqa: S603,S607
+                              timeout=10, check=True).stdout.strip()
+
+    try:
+        if git("status", "--porcelain", "--", "."):
+            return None
+        stamp = git("log", "-1", "--format=%ct", "--", ".")
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return datetime.datetime.fromtimestamp(int(stamp), datetime.UTC) if stamp.isdigit() else None
 
 
 @dataclass
@@ -97,7 +136,8 @@ def build(data_dir: Path | str, base_iri: str = DEFAULT_BASE_IRI, report: Report
     started = time.perf_counter()
     if not data.is_dir():
         raise InputError([Problem("not a directory of records", str(data))])
-    metadata = load_metadata(data)
+    digest, modified = data_version(data)
+    metadata = replace(load_metadata(data), data_digest=digest, modified=modified)
     records = load_records(data)
     if not records:
         raise InputError([Problem("no record files (iscms, organisations, practices, events, documents)",

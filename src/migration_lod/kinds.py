@@ -52,15 +52,16 @@ class Kind:
 
 
 # Types: slug, text (a string, or a mapping language -> string), year, date (YYYY-MM-DD),
-# when (YYYY, YYYY-MM or YYYY-MM-DD), iso3 (a State), agent (a State, an ISCM or an organisation),
-# organisation, document-or-url, choice, and concept:<scheme> (a concept by its notation).
+# when (YYYY, YYYY-MM or YYYY-MM-DD), count (a whole number), iso3 (a State), agent (a State, an ISCM
+# or an organisation), organisation, document, event, symbol, scheme, sources, choice, and
+# concept:<scheme> (a concept by its notation). A field without a predicate is mapped by hand.
 COMMON_HEAD = (
     Field("id", "slug", required=True),
     Field("label", "text", SKOS.prefLabel, required=True),
     Field("alt_labels", "text", SKOS.altLabel, many=True),
 )
 COMMON_TAIL = (
-    Field("note", "text", SKOS.note),
+    Field("notes", "text", SKOS.note, many=True),
     Field("sources", "sources", PROV.qualifiedDerivation, many=True, required=True),
 )
 
@@ -75,6 +76,8 @@ ISCM = Kind(
         Field("established", "year", MIG.yearEstablished),
         Field("secretariat", "text", MIG.secretariat),
         Field("members", "iso3", ORG.hasMember, many=True),
+        Field("observers", "iso3", many=True),
+        Field("areas_of_focus", "concept:iscm-areas-of-focus", MIG.areaOfFocus, many=True),
         *COMMON_TAIL,
     ),
 )
@@ -113,6 +116,8 @@ PRACTICE = Kind(
         Field("clusters", "concept:gcm-clusters", MIG.gcmCluster, many=True),
         Field("sdg", "concept:sdg", MIG.sdgTarget, many=True),
         Field("topics", "text", SCHEMA.keywords, many=True),
+        Field("documents", "document", DCTERMS.references, many=True),
+        Field("adopted_at", "event", MIG.adoptedAt),
         *COMMON_TAIL,
     ),
     classes={
@@ -138,6 +143,9 @@ EVENT = Kind(
         Field("country", "iso3", MIG.hostCountry),
         Field("organisers", "agent", SCHEMA.organizer, many=True),
         Field("participants", "agent", MIG.participant, many=True),
+        Field("delegates", "count", MIG.delegateCount),
+        Field("iscm_delegates", "count", MIG.iscmDelegateCount),
+        Field("iscms_represented", "count", MIG.iscmCount),
         *COMMON_TAIL,
     ),
     classes={"meeting": MIG.Meeting, "conference": MIG.Conference},
@@ -176,6 +184,24 @@ DOCUMENT = Kind(
     },
 )
 
-KINDS: tuple[Kind, ...] = (ISCM, ORGANISATION, PRACTICE, EVENT, DOCUMENT)
+RECOMMENDATION = Kind(
+    name="recommendation",
+    file_stem="recommendations",
+    path="recommendation",
+    fields=(
+        *COMMON_HEAD,
+        Field("kind", "choice", required=True, choices=("priority", "follow_up")),
+        Field("number", "count", SCHEMA.position, required=True),
+        Field("report", "document", DCTERMS.isPartOf, required=True),
+        Field("elements", "concept:gcm-elements", MIG.gcmElement, many=True),
+        Field("clusters", "concept:gcm-clusters", MIG.gcmCluster, many=True),
+        Field("objectives", "concept:gcm-objectives", MIG.gcmObjective, many=True),
+        Field("sdg", "concept:sdg", MIG.sdgTarget, many=True),
+        *COMMON_TAIL,
+    ),
+    classes={"priority": MIG.CrossRegionalPriority, "follow_up": MIG.FollowUpRecommendation},
+)
+
+KINDS: tuple[Kind, ...] = (ISCM, ORGANISATION, PRACTICE, EVENT, DOCUMENT, RECOMMENDATION)
 KIND_BY_STEM: dict[str, Kind] = {k.file_stem: k for k in KINDS}
 KIND_BY_NAME: dict[str, Kind] = {k.name: k for k in KINDS}

@@ -21,7 +21,17 @@ CONCEPT_NOUNS = {
     "gcm-clusters": "a thematic cluster number (1-6) of the global compact",
     "gcm-objectives": "an objective number (1-23) of the global compact",
     "sdg": "a migration-related SDG target or indicator code",
+    "iscm-areas-of-focus": "an ISCM area of focus of the GRCP 7 Background Note, Appendix 2",
 }
+# What each reference type may name, and how a problem calls it.
+REFERENCE_KINDS = {
+    "agent": ("iscm", "organisation"),
+    "organisation": ("organisation",),
+    "document": ("document",),
+    "event": ("event",),
+}
+KIND_NOUNS = {"iscm": "ISCM", "organisation": "organisation", "document": "document", "event": "event"}
+ROLES = {"members": "member", "observers": "observer"}
 
 
 def check_base_iri(base_iri: str) -> str:
@@ -64,13 +74,14 @@ class _Mapper:
         self.states.add(code)
         return URIRef(f"{self.base}state/{code}")
 
-    def agent(self, record: Record, name: str, value: str, kinds: tuple[str, ...]) -> URIRef | None:
+    def reference(self, record: Record, name: str, value: str, kinds: tuple[str, ...]) -> URIRef | None:
+        """The IRI of the record (or, for agents, the State) that a field names."""
         if "iscm" in kinds and value.isupper():
             return self.state(record, name, value)
         for kind in kinds:
             if (kind, value) in self.ids:
                 return self.iri(kind, value)
-        what = " or ".join({"iscm": "ISCM", "organisation": "organisation"}[k] for k in kinds)
+        what = " or ".join(KIND_NOUNS[k] for k in kinds)
         self.problems.append(record.problem(name, f'"{value}" is not the id of a known {what}'))
         return None
 
@@ -100,15 +111,16 @@ class _Mapper:
         if kind in ("year", "date", "when"):
             datatype = {4: XSD.gYear, 7: XSD.gYearMonth, 10: XSD.date}[len(value)]
             yield Literal(value, datatype=datatype)
+        elif kind == "count":
+            yield Literal(value, datatype=XSD.nonNegativeInteger)
         elif kind == "symbol":
             yield Literal(value)
         elif kind == "iso3":
             term = self.state(record, spec.name, value)
             if term is not None:
                 yield term
-        elif kind in ("agent", "organisation"):
-            kinds = ("iscm", "organisation") if kind == "agent" else ("organisation",)
-            term = self.agent(record, spec.name, value, kinds)
+        elif kind in REFERENCE_KINDS:
+            term = self.reference(record, spec.name, value, REFERENCE_KINDS[kind])
             if term is not None:
                 yield term
         elif kind.startswith("concept:"):
@@ -131,7 +143,7 @@ class _Mapper:
         if kind.default_class is not None:
             yield (subject, RDF.type, kind.default_class)
         for spec in kind.fields:
-            if spec.predicate is None or spec.name not in record.values:
+            if spec.name not in record.values or (spec.predicate is None and spec.name not in ROLES):
                 continue
             values = record.values[spec.name] if spec.many else [record.values[spec.name]]
             if spec.type == "sources":
@@ -139,17 +151,21 @@ class _Mapper:
                 continue
             for value in values:
                 for term in self.value(record, spec, value):
-                    yield (subject, spec.predicate, term)
-                    if spec.name == "members":
-                        yield from self.membership(record, subject, term)
+                    if spec.predicate is not None:
+                        yield (subject, spec.predicate, term)
+                    if spec.name in ROLES:
+                        yield from self.membership(record, spec.name, subject, term)
 
-    def membership(self, record: Record, organisation: URIRef, state: URIRef) -> Iterator[Triple]:
-        """An org:Membership of a State, so that a role or a period can be added later."""
+    def membership(self, record: Record, field_name: str, organisation: URIRef, state: URIRef) -> Iterator[Triple]:
+        """An org:Membership with its role (member, observer); a period can be added the same way later."""
         node = URIRef(f"{self.base}membership/{record.id}/{str(state).rsplit('/', 1)[1]}")
-        self.origins[node] = (record, "members")
+        self.origins[node] = (record, field_name)
         yield (node, RDF.type, ORG.Membership)
         yield (node, ORG.organization, organisation)
         yield (node, ORG.member, state)
+        role = self.vocabulary.concept("membership-roles", ROLES[field_name])
+        if role is not None:
+            yield (node, ORG.role, role)
 
     def sources(self, record: Record, subject: URIRef, sources: list[dict[str, str]]) -> Iterator[Triple]:
         """Qualified derivations: which document, which section."""

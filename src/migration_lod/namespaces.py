@@ -19,6 +19,8 @@ PREFIXES: dict[str, str] = {
     "gcmc": str(VOCAB["gcm-clusters/"]),
     "gcmo": str(VOCAB["gcm-objectives/"]),
     "sdg": str(VOCAB["sdg/"]),
+    "aof": str(VOCAB["iscm-areas-of-focus/"]),
+    "role": str(VOCAB["membership-roles/"]),
     "m49": str(M49),
     "dcat": str(DCAT),
     "dcterms": str(DCTERMS),

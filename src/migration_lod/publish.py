@@ -44,6 +44,8 @@ class DatasetMetadata:
     version: str
     license: str
     publisher: str
+    modified: str | None = None  # when the input data last changed (xsd:dateTime), set by the build
+    data_digest: str | None = None  # sha256 of the input files: which version of the data was built
 
 
 def to_oxigraph(term: Any) -> ox.NamedNode | ox.BlankNode | ox.Literal:
@@ -91,6 +93,10 @@ def describe_dataset(graph: Graph, base_iri: str, metadata: DatasetMetadata, fil
     add((dataset, DCTERMS.license, URIRef(metadata.license)))
     add((dataset, DCTERMS.publisher, Literal(metadata.publisher)))
     add((dataset, OWL.versionInfo, Literal(metadata.version)))
+    if metadata.data_digest:
+        add((dataset, DCTERMS.hasVersion, Literal(metadata.data_digest)))
+    if metadata.modified:
+        add((dataset, DCTERMS.modified, Literal(metadata.modified, datatype=XSD.dateTime)))
     add((dataset, VOID.uriSpace, Literal(base_iri)))
     # The endpoint is where `migration-lod serve` answers when the dataset is served at its base IRI.
     add((dataset, VOID.sparqlEndpoint, URIRef(base_iri + "sparql")))

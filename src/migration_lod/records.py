@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import io
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -26,6 +27,12 @@ FULL_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 URL = re.compile(r"^https?://\S+$")
 LIST_SEPARATOR = "|"
 SOURCE_KEYS = ("document", "section")
+REFERENCES = {  # field type -> what a value must name
+    "agent": "an ISO 3166-1 alpha-3 code or the id of an ISCM or organisation",
+    "organisation": "the id of an organisation",
+    "document": "the id of a document",
+    "event": "the id of an event",
+}
 
 
 @dataclass
@@ -136,12 +143,14 @@ def _read_structured(path: Path, shown: str) -> list[Any]:
 def _read_csv(path: Path, shown: str, kind: Kind) -> Iterator[_LocatedDict]:
     """Rows of a CSV file as located mappings; list cells are split on '|', sources.N.key columns nested."""
     text = _read_text(path, shown)
-    reader = csv.reader(text.splitlines())
+    reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader)
+    end = reader.line_num
     for row in reader:
+        # A quoted cell may span lines: a row starts on the line after the previous one ended.
+        line, end = end + 1, reader.line_num
         if not any(cell.strip() for cell in row):
             continue
-        line = reader.line_num
         if len(row) != len(header):
             raise InputError([Problem(f"the row has {len(row)} cells, the header {len(header)}", shown, line)])
         mapping = _LocatedDict()
@@ -159,12 +168,15 @@ def _read_csv(path: Path, shown: str, kind: Kind) -> Iterator[_LocatedDict]:
                 sources.setdefault(index, {})[key] = cell
                 mapping.key_lines["sources"] = line
                 continue
-            value: Any = cell.split(LIST_SEPARATOR) if spec and spec.many else cell
+            value: Any = cell
             if spec and spec.many:
-                value = [v.strip() for v in value]
-            if language:
-                previous = mapping.get(name)
-                value = {**(previous if isinstance(previous, dict) else {}), language: value}
+                items = [v.strip() for v in cell.split(LIST_SEPARATOR)]
+                value = [*(mapping.get(name) or []), *({language: v} for v in items)] if language else [
+                    *(mapping.get(name) or []), *items]
+            elif language or name in mapping:
+                # label and label@fr columns make one text in several languages.
+                texts = mapping.get(name, {})
+                value = {**({"en": texts} if isinstance(texts, str) else texts), language or "en": cell}
             mapping[name] = value
             mapping.key_lines[name] = line
         if "sources" in mapping:
@@ -218,6 +230,9 @@ def _check_scalar(spec: Field, value: Any) -> tuple[Any, str | None]:
     if kind == "text":
         checked = _check_text(value)
         return (checked, None) if isinstance(checked, dict) else (None, checked)
+    if kind == "count":
+        text = str(value).strip() if isinstance(value, int | str) and not isinstance(value, bool) else ""
+        return (str(int(text)), None) if text.isdigit() else (None, f'"{value}" is not a whole number')
     if kind in ("year", "date", "when"):
         checked = _check_when(value, allow_partial=kind == "when") if kind != "year" else (
             str(value) if YEAR.match(str(value)) and not isinstance(value, bool) else None
@@ -232,10 +247,8 @@ def _check_scalar(spec: Field, value: Any) -> tuple[Any, str | None]:
         return None, f'"{value}" is not an ISO 3166-1 alpha-3 code'
     if kind == "slug" and not SLUG.match(value):
         return None, f'"{value}" is not a safe IRI slug (lower-case letters, digits and single hyphens)'
-    if kind in ("agent", "organisation") and not (SLUG.match(value) or (kind == "agent" and ISO3.match(value))):
-        what = "an ISO 3166-1 alpha-3 code or the id of an ISCM or organisation" if kind == "agent" else (
-            "the id of an organisation")
-        return None, f'"{value}" is not {what}'
+    if kind in REFERENCES and not (SLUG.match(value) or (kind == "agent" and ISO3.match(value))):
+        return None, f'"{value}" is not {REFERENCES[kind]}'
     if spec.choices and value not in spec.choices:
         return None, f'"{value}" is not one of: {", ".join(spec.choices)}'
     return value, None

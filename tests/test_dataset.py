@@ -1,0 +1,178 @@
+"""The published data holds what the sources say, sourced, and no more."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from rdflib import RDF, SKOS, Graph, Literal, Namespace, URIRef
+
+import migration_lod
+from migration_lod.namespaces import MIG
+
+from .conftest import DATA, REFERENCE
+
+BASE = "https://w3id.org/migration-lod/"
+ORG = Namespace("http://www.w3.org/ns/org#")
+DCTERMS = Namespace("http://purl.org/dc/terms/")
+SCHEMA = Namespace("https://schema.org/")
+ROLE = Namespace("https://w3id.org/migration-lod/vocab/membership-roles/")
+
+
+def iri(kind, slug):
+    return URIRef(f"{BASE}{kind}/{slug}")
+
+
+def notes(graph, subject):
+    return " ".join(str(n) for n in graph.objects(subject, SKOS.note))
+
+
+def english(graph, subject, predicate=SKOS.prefLabel):
+    return {str(v) for v in graph.objects(subject, predicate) if v.language == "en"}
+
+
+def members_by_role(graph, organisation, role):
+    return {str(graph.value(graph.value(m, ORG.member), DCTERMS.identifier))
+            for m in graph.subjects(ORG.organization, organisation) if (m, ORG.role, role) in graph}
+
+
+def test_every_iscm_has_the_reference_members_observers_year_and_names(dataset, reference):
+    graph = dataset.graph
+    for entry in reference["iscms"]["iscms"]:
+        if not entry["iscm_type"]["value"]:
+            continue
+        subject = iri("iscm", entry["id"])
+        assert english(graph, subject) == {entry["full_name"]}
+        assert entry["acronym"] in english(graph, subject, SKOS.altLabel) or entry["acronym"] == entry["full_name"]
+        for alt in entry.get("alt_names") or []:
+            assert alt in english(graph, subject, SKOS.altLabel), (entry["id"], alt)
+        members = (entry.get("members") or {}).get("iso3") or []
+        assert members_by_role(graph, subject, ROLE.member) == set(members), entry["id"]
+        assert {str(graph.value(s, DCTERMS.identifier)) for s in graph.objects(subject, ORG.hasMember)} == \
+            set(members)
+        observers = (entry.get("members") or {}).get("observers_iso3") or []
+        assert members_by_role(graph, subject, ROLE.observer) == set(observers), entry["id"]
+        year = (entry.get("established") or {}).get("year")
+        assert graph.value(subject, MIG.yearEstablished) == (
+            Literal(str(year), datatype=URIRef("http://www.w3.org/2001/XMLSchema#gYear")) if year else None)
+
+
+def test_conflicting_sources_keep_the_chosen_value_and_note_the_other(dataset):
+    graph = dataset.graph
+    budapest = iri("iscm", "budapest-process")
+    assert str(graph.value(budapest, MIG.yearEstablished)) == "1993"
+    assert "1991" in notes(graph, budapest) and "ICMPD" in notes(graph, budapest)
+    assert (budapest, RDF.type, MIG.InterRegionalForum) in graph
+    assert "Classified as an RCP" in notes(graph, budapest)
+    add = iri("iscm", "add")
+    assert (add, RDF.type, MIG.InterRegionalForum) in graph and "Regional Consultative Process" in notes(graph, add)
+    grcp5 = iri("event", "grcp-5")
+    assert set(graph.objects(grcp5, SCHEMA.organizer)) == {iri("organisation", "league-of-arab-states")}
+    assert "IOM and the League of Arab States hosted" in notes(graph, grcp5)
+
+
+def test_ambiguous_table_placements_are_notes_not_facts(dataset, vocabulary_concept):
+    graph = dataset.graph
+    almaty = iri("iscm", "almaty-process")
+    assert vocabulary_concept("asylum-and-refugees") not in set(graph.objects(almaty, MIG.areaOfFocus))
+    assert vocabulary_concept("labour-migration") in set(graph.objects(almaty, MIG.areaOfFocus))
+    assert "Asylum and refugees" in notes(graph, almaty) and "not published as an area of focus" in notes(graph, almaty)
+    for ambiguous in ("pidc", "eappma"):
+        areas = set(graph.objects(iri("iscm", ambiguous), MIG.areaOfFocus))
+        assert vocabulary_concept("labour-migration") not in areas
+        assert vocabulary_concept("asylum-and-refugees") not in areas
+    midsa = iri("iscm", "midsa")
+    assert vocabulary_concept("migrant-rights") in set(graph.objects(midsa, MIG.areaOfFocus))
+    assert "MISDA" in notes(graph, midsa)
+
+
+@pytest.fixture
+def vocabulary_concept(dataset):
+    return lambda notation: dataset.vocabulary.concept("iscm-areas-of-focus", notation)
+
+
+def test_what_is_not_an_iscm_is_modelled_as_what_it_is(dataset):
+    graph = dataset.graph
+    assert (iri("practice", "joint-valletta-action-plan"), RDF.type, MIG.ActionPlan) in graph
+    for slug in ("afml", "acmw"):
+        assert not any(graph.triples((iri("iscm", slug), None, None)))
+        assert (iri("organisation", slug), RDF.type, ORG.Organization) in graph
+    assert members_by_role(graph, iri("organisation", "acmw"), ROLE.member) == {
+        "BRN", "KHM", "IDN", "LAO", "MYS", "MMR", "PHL", "SGP", "THA", "VNM"}
+
+
+def test_grcp7_has_its_dates_place_and_participation_figures(dataset):
+    graph = dataset.graph
+    grcp7 = iri("event", "grcp-7")
+    assert str(graph.value(grcp7, SCHEMA.startDate)) == "2017-10-10"
+    assert str(graph.value(grcp7, SCHEMA.endDate)) == "2017-10-11"
+    assert str(graph.value(grcp7, SCHEMA.location)) == "Geneva"
+    assert (int(graph.value(grcp7, MIG.delegateCount)), int(graph.value(grcp7, MIG.iscmDelegateCount)),
+            int(graph.value(grcp7, MIG.iscmCount))) == (92, 52, 22)
+    meetings = {str(s).rsplit("/", 1)[1] for s in graph.subjects(RDF.type, MIG.Meeting)}
+    assert {f"grcp-{n}" for n in range(1, 8)} <= meetings
+    islamabad = iri("event", "unodc-islamabad-conference-2017")
+    assert len(set(graph.objects(islamabad, MIG.participant))) == 22  # 21 countries and Frontex
+
+
+def test_the_commit_preamble_is_tied_to_its_meeting_and_the_ilo_guidelines(dataset):
+    graph = dataset.graph
+    practice = iri("practice", "commit-fair-recruitment-preamble")
+    assert graph.value(practice, MIG.adoptedAt) == iri("event", "commit-12th-senior-officials-meeting")
+    assert (practice, DCTERMS.references, iri("document", "ilo-fair-recruitment-principles")) in graph
+    assert str(graph.value(practice, DCTERMS.date)) == "2017-11-29"
+
+
+def test_documents_define_the_vocabularies(dataset):
+    graph = dataset.graph
+    defines = {str(d).rsplit("/", 1)[1]: str(s).rsplit("/", 1)[1] for d, s in graph.subject_objects(MIG.defines)}
+    assert defines == {"a-res-71-1": "gcm-elements", "a-res-71-280": "gcm-clusters",
+                       "a-res-73-195": "gcm-objectives", "a-res-70-1": "sdg"}
+    assert str(graph.value(iri("document", "a-res-73-195"), DCTERMS.identifier)) == "A/RES/73/195"
+
+
+def test_the_ten_grcp7_recommendations_are_verbatim_headings_of_the_report(dataset):
+    graph = dataset.graph
+    seed = re.sub(r"\s+", " ", (REFERENCE.parent / "seeds" / "003_41f7f91a984f6893.txt").read_text())
+    priorities = sorted(graph.subjects(RDF.type, MIG.CrossRegionalPriority))
+    follow_ups = sorted(graph.subjects(RDF.type, MIG.FollowUpRecommendation))
+    assert len(priorities) == len(follow_ups) == 5
+    for recommendation in priorities + follow_ups:
+        label = next(iter(english(graph, recommendation)))
+        number = int(graph.value(recommendation, SCHEMA.position))
+        assert f"{number}. {label}" in seed, label
+        assert graph.value(recommendation, DCTERMS.isPartOf) == iri("document", "grcp7-summary-report")
+    follow_up_5 = iri("recommendation", "grcp7-follow-up-5")
+    assert graph.value(follow_up_5, MIG.sdgTarget) == dataset.vocabulary.concept("sdg", "10.7")
+
+
+def test_every_record_cites_a_source_document_with_a_section(dataset):
+    graph = dataset.graph
+    prov = Namespace("http://www.w3.org/ns/prov#")
+    for record in dataset.records:
+        subject = iri(record.kind.path, record.id)
+        derivations = list(graph.objects(subject, prov.qualifiedDerivation))
+        assert derivations, record.id
+        for derivation in derivations:
+            assert graph.value(derivation, prov.entity) is not None
+    sections = [str(s) for s in graph.objects(None, MIG.section)]
+    assert len(sections) >= len(dataset.records)
+
+
+def test_the_dataset_says_when_its_data_changed_and_which_version_was_built(data_copy, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    migration_lod.build(data_copy).publish(tmp_path / "one")
+    void = Graph().parse(tmp_path / "one" / "void.ttl")
+    dataset = URIRef(BASE + "dataset")
+    assert str(void.value(dataset, DCTERMS.modified)).startswith("2023-11-14T22:13:20")
+    digest = str(void.value(dataset, DCTERMS.hasVersion))
+    assert re.fullmatch(r"sha256:[0-9a-f]{64}", digest)
+    path = data_copy / "events.yaml"
+    path.write_text(path.read_text().replace("city: Lima", "city: Lima (Peru)"))
+    migration_lod.build(data_copy).publish(tmp_path / "two")
+    assert str(Graph().parse(tmp_path / "two" / "void.ttl").value(dataset, DCTERMS.hasVersion)) != digest
+
+
+def test_the_data_folder_builds_without_violations(dataset):
+    assert dataset.validate().conforms
+    assert migration_lod.load_records(DATA)
