@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run build test lint clean
+.PHONY: run build serve test lint clean
 
 run: build
 
@@ -16,6 +16,12 @@ $(STAMP): pyproject.toml
 
 build: $(STAMP)
 	$(BIN)/migration-lod build --data data --out dist
+
+dist/migration-lod.nt: $(STAMP) $(wildcard data/*.yaml data/*.csv data/*.json ontology/*.ttl shapes/*.ttl)
+	$(BIN)/migration-lod build --data data --out dist
+
+serve: dist/migration-lod.nt
+	$(BIN)/migration-lod serve dist/migration-lod.nt --host 127.0.0.1 --port $${PORT:-8000}
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -165,6 +165,41 @@ def export_command(data_dir: Path, out_dir: Path, fmt: str) -> None:
     click.echo(f"wrote {len(records)} records into {', '.join(str(f) for f in files)}", err=True)
 
 
+@main.command("serve")
+@click.argument("dumps", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--timeout", default=30.0, show_default=True, type=float,
+              help="Seconds a query may run before it is stopped.")
+@click.option("--max-result-bytes", default=50_000_000, show_default=True, type=int,
+              help="Largest serialised result; a larger one is stopped with an error.")
+@click.option("--workers", default=2, show_default=True, type=int,
+              help="Query worker processes (queries running at once).")
+@click.option("--base-iri", default=DEFAULT_BASE_IRI, show_default=True,
+              help="Base IRI of the dataset: its IRIs are served as paths of this server.")
+def serve_command(dumps: tuple[Path, ...], host: str, port: int, timeout: float, max_result_bytes: int,
+                  workers: int, base_iri: str) -> None:
+    """Serve the dumps: SPARQL 1.1 Protocol at /sparql, a query page at /, a page per resource.
+
+    Read-only; SERVICE is refused; every query runs in a worker process that is killed at the time limit.
+    """
+    import uvicorn
+
+    from migration_lod.engine import QueryEngine
+    from migration_lod.pages import load_examples
+    from migration_lod.resources import queries_dir
+    from migration_lod.server import create_app
+
+    try:
+        engine = QueryEngine(list(dumps), workers=workers, timeout=timeout, max_bytes=max_result_bytes)
+    except (OSError, SyntaxError, ValueError) as exc:
+        _fail_input(InputError([Problem(f"cannot load the dump: {exc}", ", ".join(map(str, dumps)))]))
+    click.echo(f"loaded {engine.triples:,} triples in {engine.load_seconds:.2f} s; {workers} query workers; "
+               f"time limit {timeout:g} s", err=True)
+    app = create_app(engine, load_examples(queries_dir()), base_iri)
+    uvicorn.run(app, host=host, port=port, log_level="info", access_log=True, timeout_graceful_shutdown=10)
+
+
 def _validate_records(paths: list[Path], base_iri: str) -> ValidationReport:
     folders = sorted({p if p.is_dir() else p.parent for p in paths})
     files = sorted({f for folder in folders for f in record_files(folder)} | {p for p in paths if p.is_file()})

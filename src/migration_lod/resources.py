@@ -24,6 +24,11 @@ def shapes_dir() -> Path:
     return _resource("shapes")
 
 
+def queries_dir() -> Path:
+    """The competency questions (SPARQL), shown as the endpoint's example queries."""
+    return _resource("queries")
+
+
 def external_dir(data_dir: Path | None = None) -> Path:
     """The vendored external vocabularies: DATA/external when present, else the project's own copy."""
     if data_dir is not None and (data_dir / "external").is_dir():

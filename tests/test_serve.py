@@ -1,0 +1,333 @@
+"""The SPARQL endpoint and the Linked Data pages, over real HTTP against a server the tests start."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from rdflib import Graph, URIRef
+
+from .conftest import ROOT
+
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+PATHOLOGICAL = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+JSON_RESULTS = "application/sparql-results+json"
+TIME_LIMIT = 3
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def children(pid: int) -> set[int]:
+    """The query worker processes of a server (not multiprocessing's resource tracker)."""
+    found = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found |= {int(c) for c in (task / "children").read_text().split()}
+    return {c for c in found if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()}
+
+
+def cpu_ticks(pid: int) -> int:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
+class Server:
+    def __init__(self, dump: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "migration_lod", "serve", str(dump), "--host", "127.0.0.1", "--port",
+             str(self.port), "--timeout", str(TIME_LIMIT), "--workers", "2", "--max-result-bytes", "200000"],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(self.url + "/sparql", timeout=2).status_code == 200:
+                    return
+            except requests.ConnectionError:
+                time.sleep(0.2)
+            if self.process.poll() is not None:
+                break
+        self.stop()
+        output = self.process.stdout.read() if self.process.stdout else ""
+        raise AssertionError("the server did not start:\n" + output)
+
+    def query(self, query: str, accept: str = JSON_RESULTS, **params) -> requests.Response:
+        return requests.get(self.url + "/sparql", params={"query": query, **params}, headers={"Accept": accept},
+                            timeout=30)
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        return self.process.returncode
+
+
+@pytest.fixture(scope="module")
+def server(dist):
+    running = Server(dist / "migration-lod.nt")
+    yield running
+    running.stop()
+
+
+def count(server) -> int:
+    response = server.query(COUNT)
+    assert response.status_code == 200
+    return int(response.json()["results"]["bindings"][0]["n"]["value"])
+
+
+def test_the_readme_query_works(server, dataset):
+    response = requests.post(server.url + "/sparql", data={"query": "SELECT ?p WHERE { ?p a ?type } LIMIT 10"},
+                             headers={"Accept": JSON_RESULTS}, timeout=10)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith(JSON_RESULTS)
+    assert len(response.json()["results"]["bindings"]) == 10
+    assert count(server) == len(dataset.graph)
+
+
+def test_get_post_form_and_post_query_give_the_same_answer(server):
+    query = "SELECT ?iscm WHERE { ?iscm a <https://w3id.org/migration-lod/ontology/GlobalProcess> } ORDER BY ?iscm"
+    by_get = server.query(query).json()
+    by_form = requests.post(server.url + "/sparql", data={"query": query}, headers={"Accept": JSON_RESULTS},
+                            timeout=10).json()
+    by_body = requests.post(server.url + "/sparql", data=query.encode(), timeout=10,
+                            headers={"Content-Type": "application/sparql-query", "Accept": JSON_RESULTS}).json()
+    assert by_get == by_form == by_body
+    assert [b["iscm"]["value"].rsplit("/", 1)[1] for b in by_get["results"]["bindings"]] == ["gfmd", "idm"]
+
+
+@pytest.mark.parametrize("accept", ["application/sparql-results+json", "application/sparql-results+xml", "text/csv",
+                                    "text/tab-separated-values"])
+def test_select_and_ask_results_by_accept(server, accept):
+    select = server.query("SELECT ?s WHERE { ?s a <https://w3id.org/migration-lod/ontology/State> } LIMIT 3", accept)
+    assert select.status_code == 200 and select.headers["content-type"].startswith(accept)
+    if accept == "text/csv":
+        assert len(list(csv.reader(io.StringIO(select.text)))) == 4
+    ask = server.query("ASK { ?s a <https://w3id.org/migration-lod/ontology/State> }", accept)
+    if accept in ("text/csv", "text/tab-separated-values"):
+        assert ask.status_code in (200, 406)
+    else:
+        assert ask.status_code == 200 and "true" in ask.text
+
+
+@pytest.mark.parametrize("accept", ["text/turtle", "application/ld+json", "application/n-triples",
+                                    "application/rdf+xml"])
+def test_construct_and_describe_by_accept(server, accept):
+    iri = "https://w3id.org/migration-lod/iscm/commit"
+    for query in (f"CONSTRUCT {{ <{iri}> ?p ?o }} WHERE {{ <{iri}> ?p ?o }}", f"DESCRIBE <{iri}>"):
+        response = server.query(query, accept)
+        assert response.status_code == 200 and response.headers["content-type"].startswith(accept)
+        fmt = {"text/turtle": "turtle", "application/ld+json": "json-ld", "application/n-triples": "nt",
+               "application/rdf+xml": "xml"}[accept]
+        graph = Graph().parse(data=response.text, format=fmt)
+        assert (URIRef(iri), None, None) in graph
+
+
+def test_a_format_parameter_for_browsers(server):
+    response = server.query("SELECT * WHERE { ?s ?p ?o } LIMIT 1", accept="text/html", format="csv")
+    assert response.headers["content-type"].startswith("text/csv")
+    table = server.query("SELECT ?s WHERE { ?s ?p ?o } LIMIT 2", accept="text/html", format="html")
+    assert table.headers["content-type"].startswith("text/html") and "<table>" in table.text
+
+
+def test_default_and_named_graph_uris(server):
+    with_graph = server.query(COUNT, **{"default-graph-uri": "http://example.org/no-such-graph"})
+    assert with_graph.json()["results"]["bindings"][0]["n"]["value"] == "0"
+    named = server.query("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", **{"named-graph-uri": "http://example.org/g"})
+    assert named.status_code == 200 and named.json()["results"]["bindings"] == []
+
+
+def test_protocol_errors_have_the_right_status(server):
+    assert server.query("SELECT * WHERE { ?s ?p ").status_code == 400
+    two = requests.get(server.url + "/sparql", params=[("query", COUNT), ("query", COUNT)], timeout=10)
+    assert two.status_code == 400 and "more than one" in two.text
+    missing = requests.post(server.url + "/sparql", data={"default-graph-uri": "http://x/"}, timeout=10)
+    assert missing.status_code == 400 and "missing query" in missing.text
+    assert server.query(COUNT, accept="image/png").status_code == 406
+    wrong = requests.post(server.url + "/sparql", data=COUNT, headers={"Content-Type": "text/plain"}, timeout=10)
+    assert wrong.status_code == 415
+
+
+def test_service_description(server):
+    response = requests.get(server.url + "/sparql", headers={"Accept": "text/turtle"}, timeout=10)
+    assert response.status_code == 200
+    graph = Graph().parse(data=response.text, format="turtle")
+    sd = "http://www.w3.org/ns/sparql-service-description#"
+    assert (URIRef(server.url + "/sparql"), URIRef(sd + "endpoint"), URIRef(server.url + "/sparql")) in graph
+    assert (None, URIRef(sd + "supportedLanguage"), URIRef(sd + "SPARQL11Query")) in graph
+
+
+def test_updates_are_refused_and_change_nothing(server):
+    before = count(server)
+    insert = "INSERT DATA { <http://example.org/a> <http://example.org/b> <http://example.org/c> }"
+    assert requests.post(server.url + "/sparql", data={"update": insert}, timeout=10).status_code == 403
+    assert requests.post(server.url + "/sparql", data=insert, timeout=10,
+                         headers={"Content-Type": "application/sparql-update"}).status_code == 403
+    assert server.query(insert).status_code == 400
+    assert requests.get(server.url + "/sparql", params={"update": insert}, timeout=10).status_code == 403
+    assert count(server) == before
+
+
+def test_service_never_opens_a_connection(server):
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    listener.settimeout(2)
+    connections = []
+
+    def accept():
+        with contextlib.suppress(OSError):
+            connections.append(listener.accept())
+
+    thread = threading.Thread(target=accept)
+    thread.start()
+    port = listener.getsockname()[1]
+    for query in (f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}",
+                  f"SELECT * WHERE {{ ?x ?y ?z . SERVICE SILENT <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }} LIMIT 1"):
+        response = server.query(query)
+        assert response.status_code == 400 and "SERVICE is not allowed" in response.text
+    thread.join()
+    listener.close()
+    assert connections == []
+    # The word in a string or a variable name is not a SERVICE clause.
+    assert server.query('SELECT ?service WHERE { ?service ?p "SERVICE" }').status_code == 200
+
+
+def test_from_a_file_reads_nothing(server):
+    response = server.query("SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }")
+    assert response.status_code == 200 and response.json()["results"]["bindings"] == []
+    named = server.query("SELECT * FROM NAMED <file:///etc/passwd> WHERE { GRAPH ?g { ?s ?p ?o } }")
+    assert named.status_code == 200 and named.json()["results"]["bindings"] == []
+
+
+def test_a_result_past_the_size_limit_is_stopped_with_a_clear_error(server):
+    response = server.query("SELECT * WHERE { ?s ?p ?o }")
+    assert response.status_code == 413 and "LIMIT" in response.text
+    assert server.query("SELECT * WHERE { ?s ?p ?o } LIMIT 5").status_code == 200
+
+
+def test_a_pathological_query_is_cut_while_others_are_answered(server):
+    workers_before = children(server.process.pid)
+    assert len(workers_before) == 2
+    outcome = {}
+
+    def slow():
+        started = time.monotonic()
+        outcome["response"] = server.query(PATHOLOGICAL)
+        outcome["seconds"] = time.monotonic() - started
+
+    thread = threading.Thread(target=slow)
+    thread.start()
+    time.sleep(0.5)
+    busy = max(workers_before, key=cpu_ticks)
+    started = time.monotonic()
+    assert count(server) > 5000, "a simple query from another client is answered meanwhile"
+    assert time.monotonic() - started < 2
+    thread.join(TIME_LIMIT + 20)
+    assert outcome["response"].status_code == 503
+    assert "time limit" in outcome["response"].text
+    assert outcome["seconds"] < TIME_LIMIT + 3
+    assert not Path(f"/proc/{busy}").exists() or busy not in children(server.process.pid), \
+        "the worker that ran the query was stopped"
+    workers_after = children(server.process.pid)
+    assert len(workers_after) == 2
+    ticks = {pid: cpu_ticks(pid) for pid in workers_after}
+    time.sleep(1)
+    assert all(cpu_ticks(pid) - ticks[pid] < 20 for pid in workers_after), "no CPU is spent after the cut"
+    assert count(server) > 5000
+
+
+def test_resource_pages_negotiate_content(server, dataset):
+    page = requests.get(server.url + "/iscm/budapest-process", headers={"Accept": "text/html"}, timeout=10)
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "Budapest Process" in page.text and "mig:InterRegionalForum" in page.text
+    assert "https://cdn" not in page.text and "<script src" not in page.text
+    for accept, fmt in (("text/turtle", "turtle"), ("application/ld+json", "json-ld"),
+                        ("application/n-triples", "nt")):
+        response = requests.get(server.url + "/iscm/budapest-process", headers={"Accept": accept}, timeout=10)
+        assert response.status_code == 200 and response.headers["content-type"].startswith(accept)
+        graph = Graph().parse(data=response.text, format=fmt)
+        iri = URIRef("https://w3id.org/migration-lod/iscm/budapest-process")
+        assert set(graph.triples((iri, None, None))) == set(dataset.graph.triples((iri, None, None)))
+        assert (URIRef(str(iri) + "#source-1"), None, None) in graph
+    assert requests.get(server.url + "/iscm/no-such-process", timeout=10).status_code == 404
+    assert requests.get(server.url + "/iscm/no-such-process", headers={"Accept": "text/turtle"},
+                        timeout=10).status_code == 404
+
+
+def test_ontology_scheme_concept_and_external_pages(server):
+    ontology = requests.get(server.url + "/ontology", headers={"Accept": "text/html"}, timeout=10)
+    assert ontology.status_code == 200 and "migration-lod ontology" in ontology.text
+    scheme = requests.get(server.url + "/vocab/gcm-elements", headers={"Accept": "text/html"}, timeout=10)
+    assert scheme.status_code == 200 and "Elements of the global compact for migration" in scheme.text
+    assert "k · Combating trafficking in persons" in scheme.text
+    concept = requests.get(server.url + "/vocab/sdg/10.7", headers={"Accept": "text/html"}, timeout=10)
+    assert "http://metadata.un.org/sdg/10.7" in concept.text
+    area = requests.get(server.url + "/resource", params={"iri": "http://metadata.un.org/sdg/codes/geoArea/764"},
+                        headers={"Accept": "text/html"}, timeout=10)
+    assert area.status_code == 200 and "Thailand" in area.text
+
+
+def test_the_query_page_offers_the_competency_questions(server):
+    page = requests.get(server.url + "/", timeout=10)
+    assert page.status_code == 200
+    questions = sorted(p.stem for p in (ROOT / "queries").glob("*.rq"))
+    for name in questions:
+        assert f"example={name}" in page.text
+    assert "Which ISCMs count Thailand as a member?" in page.text
+    example = requests.get(server.url + "/", params={"example": "iscms-with-thailand-as-member"}, timeout=10)
+    assert "membership-roles/member" in example.text
+
+
+def test_cors_lets_browser_apps_elsewhere_query(server):
+    response = requests.get(server.url + "/sparql", params={"query": COUNT}, timeout=10,
+                            headers={"Origin": "https://app.example.org", "Accept": JSON_RESULTS})
+    assert response.headers.get("access-control-allow-origin") == "*"
+    preflight = requests.options(server.url + "/sparql", timeout=10, headers={
+        "Origin": "https://app.example.org", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type"})
+    assert preflight.status_code == 200 and "POST" in preflight.headers["access-control-allow-methods"]
+
+
+def test_sigterm_shuts_down_gracefully_and_stops_the_workers(dist):
+    def stores():
+        return set(Path(tempfile.gettempdir()).glob("migration-lod-store-*"))
+
+    before = stores()
+    server = Server(dist / "migration-lod.nt")
+    workers = children(server.process.pid)
+    [store] = stores() - before
+    # uvicorn re-raises the signal once it has shut down, as a process killed by it would report.
+    assert server.stop() in (0, -signal.SIGTERM)
+    log = server.process.stdout.read()
+    assert "Waiting for application shutdown" in log and "Finished server process" in log
+    assert "GET /sparql" in log, "requests are logged"
+    assert not any(Path(f"/proc/{pid}").exists() and "zombie" not in Path(f"/proc/{pid}/status").read_text()
+                   for pid in workers)
+    assert not store.exists(), "the server's store is deleted"
+
+
+def test_results_are_valid_json_for_the_competency_queries(server):
+    for path in sorted((ROOT / "queries").glob("*.rq")):
+        response = server.query(path.read_text())
+        assert response.status_code == 200, path.name
+        json.loads(response.text)
