@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run build serve test lint clean
+.PHONY: run build serve test test-servers lint clean
 
 run: build
 
@@ -23,7 +23,17 @@ dist/migration-lod.nt: $(STAMP) $(wildcard data/*.yaml data/*.csv data/*.json on
 serve: dist/migration-lod.nt
 	$(BIN)/migration-lod serve dist/migration-lod.nt --host 127.0.0.1 --port $${PORT:-8000}
 
-test: $(STAMP)
+# The push tests talk to real servers: Oxigraph comes with the test extras (pip); Virtuoso from Debian,
+# installed here when missing and running as root (as CI does); otherwise its test is skipped, saying why.
+test-servers:
+	@if ! command -v virtuoso-t >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Virtuoso (virtuoso-opensource-7) for the push tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq virtuoso-opensource-7 >/dev/null; \
+	  else echo "Virtuoso is not installed and this is not root: the Virtuoso push test will be skipped"; fi; \
+	fi
+
+test: $(STAMP) test-servers
 	$(BIN)/python -m pytest
 	$(BIN)/ruff check src tests
 

@@ -200,6 +200,40 @@ def serve_command(dumps: tuple[Path, ...], host: str, port: int, timeout: float,
     uvicorn.run(app, host=host, port=port, log_level="info", access_log=True, timeout_graceful_shutdown=10)
 
 
+@main.command("push")
+@click.argument("dump", type=click.Path(path_type=Path))
+@click.option("--endpoint", required=True,
+              help="Graph Store Protocol endpoint, e.g. http://host:7878/store (Oxigraph) or "
+                   "http://host:8890/sparql-graph-crud (Virtuoso).")
+@click.option("--graph", default=None, help="IRI of the graph to write; the default graph when omitted.")
+@click.option("--append", is_flag=True, help="Add to the graph (POST) instead of replacing it (PUT).")
+@click.option("--user", default=None, help="User name for HTTP authentication.")
+@click.option("--password", default=None, envvar="MIGRATION_LOD_PASSWORD",
+              help="Password (or the MIGRATION_LOD_PASSWORD environment variable).")
+@click.option("--auth", type=click.Choice(["basic", "digest"]), default="basic", show_default=True,
+              help="HTTP authentication scheme (Virtuoso's /sparql-graph-crud-auth uses digest).")
+@click.option("--retries", default=4, show_default=True, type=int, help="Attempts on transient errors.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
+def push_command(dump: Path, endpoint: str, graph: str | None, append: bool, user: str | None,
+                 password: str | None, auth: str, retries: int, quiet: bool) -> None:
+    """Load a dump into a SPARQL server with the SPARQL 1.1 Graph Store HTTP Protocol.
+
+    Exit status: 0 stored, 1 the server refused or could not be reached, 2 bad usage.
+    """
+    from migration_lod.push import PushError, push
+
+    try:
+        result = push(dump, endpoint, graph=graph, append=append, user=user, password=password, auth=auth,
+                      retries=retries)
+    except PushError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_VIOLATIONS)
+    if not quiet:
+        action = "appended to" if append else "replaced"
+        click.echo(f"{dump} {action} {graph or 'the default graph'} at {endpoint}: HTTP {result.status} in "
+                   f"{result.seconds:.2f} s ({result.attempts} attempt(s))", err=True)
+
+
 def _validate_records(paths: list[Path], base_iri: str) -> ValidationReport:
     folders = sorted({p if p.is_dir() else p.parent for p in paths})
     files = sorted({f for folder in folders for f in record_files(folder)} | {p for p in paths if p.is_file()})
