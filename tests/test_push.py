@@ -18,10 +18,10 @@ import requests
 from migration_lod.push import push
 
 GRAPH = "https://w3id.org/migration-lod/graph/test"
-THAILAND = """SELECT ?iscm WHERE { GRAPH <%s> {
+THAILAND = f"""SELECT ?iscm WHERE {{ GRAPH <{GRAPH}> {{
   ?m <http://www.w3.org/ns/org#member> <https://w3id.org/migration-lod/state/THA> ;
-     <http://www.w3.org/ns/org#organization> ?iscm } } ORDER BY ?iscm""" % GRAPH
-COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <%s> { ?s ?p ?o } }" % GRAPH
+     <http://www.w3.org/ns/org#organization> ?iscm }} }} ORDER BY ?iscm"""
+COUNT = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{GRAPH}> {{ ?s ?p ?o }} }}"
 
 
 def free_port() -> int:
@@ -122,7 +122,7 @@ def test_transient_errors_are_retried_with_back_off(tmp_path):
     seen = []
 
     class Flaky(http.server.BaseHTTPRequestHandler):
-        def do_PUT(self):  # noqa: N802 - the http.server protocol
+        def do_PUT(self):
             body = self.rfile.read(int(self.headers["Content-Length"]))
             seen.append((self.path, self.headers["Content-Type"], body))
             self.send_response(answers.pop(0))
