@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run build serve test test-servers lint clean
+.PHONY: run build serve test test-servers lint bench clean
 
 run: build
 
@@ -35,10 +35,13 @@ test-servers:
 
 test: $(STAMP) test-servers
 	$(BIN)/python -m pytest
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests bench
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests bench
 
 clean:
 	rm -rf dist .pytest_cache .ruff_cache
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py $(if $(SIZES),--sizes $(SIZES),)

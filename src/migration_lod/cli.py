@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -25,7 +26,8 @@ EXIT_OK, EXIT_VIOLATIONS, EXIT_BAD_INPUT = 0, 1, 2
 RDF_FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES, ".rdf": ox.RdfFormat.RDF_XML}
 
 
-def _reporter(quiet: bool):  # noqa: ANN202 - returns the reporting callable
+def _reporter(quiet: bool) -> Callable[[str], None]:
+    """Stage messages with the time since the command started, on stderr, unless quiet."""
     started = time.perf_counter()
 
     def say(message: str) -> None:
@@ -198,6 +200,26 @@ def serve_command(dumps: tuple[Path, ...], host: str, port: int, timeout: float,
                f"time limit {timeout:g} s", err=True)
     app = create_app(engine, load_examples(queries_dir()), base_iri)
     uvicorn.run(app, host=host, port=port, log_level="info", access_log=True, timeout_graceful_shutdown=10)
+
+
+@main.command("synth")
+@click.option("--records", type=int, required=True, help="How many records to write (all kinds together).")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True, help="Folder to write into.")
+@click.option("--seed", type=int, default=1, show_default=True, help="Seed: the same seed gives the same files.")
+@click.option("--violations", type=float, default=0.0, show_default=True,
+              help="Share of records (0-1) to break: missing label, bad date, unknown code, concept outside its "
+                   "scheme.")
+def synth_command(records: int, out_dir: Path, seed: int, violations: float) -> None:
+    """Write synthetic records shaped like the real ones (YAML and CSV), for benchmarks."""
+    from migration_lod.synth import synthesize
+
+    if records < 1 or not 0 <= violations <= 1:
+        raise click.BadParameter("--records must be at least 1 and --violations between 0 and 1")
+    result = synthesize(records, out_dir, seed=seed, violations=violations)
+    click.echo("wrote " + ", ".join(f"{n} {kind} records" for kind, n in sorted(result.records.items()))
+               + f" into {out_dir}", err=True)
+    injected = ", ".join(f"{n} {kind}" for kind, n in sorted(result.violations.items())) or "none"
+    click.echo(f"injected violations: {injected}", err=True)
 
 
 @main.command("push")

@@ -1,4 +1,4 @@
-"""Writing records back out as CSV or JSON, in the form the loader reads: a round trip keeps the graph."""
+"""Writing records back out as CSV, JSON or YAML, in the form the loader reads: a round trip keeps the graph."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from migration_lod.kinds import Field, Kind
 from migration_lod.records import LIST_SEPARATOR, SOURCE_KEYS, Record
 
-FORMATS = ("csv", "json")
+FORMATS = ("csv", "json", "yaml")
 
 
 def _plain(spec: Field, value: Any) -> Any:
@@ -82,6 +84,9 @@ def export_records(records: list[Record], out_dir: Path, fmt: str = "csv") -> li
         if fmt == "json":
             path.write_text(json.dumps([to_raw(r) for r in group], indent=2, ensure_ascii=False) + "\n",
                             encoding="utf-8")
+        elif fmt == "yaml":
+            path.write_text(yaml.safe_dump([to_raw(r) for r in group], sort_keys=False, allow_unicode=True,
+                                           width=120), encoding="utf-8")
         else:
             columns = _columns(group[0].kind, group)
             with path.open("w", newline="", encoding="utf-8") as stream:

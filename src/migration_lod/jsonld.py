@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -127,7 +127,7 @@ class RemoteContextRefused(ValueError):
     """A JSON-LD document asked for a context that is not available locally."""
 
 
-def local_document_loader(contexts: dict[str, Path]):  # noqa: ANN201 - pyld's loader protocol
+def local_document_loader(contexts: dict[str, Path]) -> Callable[[str, dict | None], dict[str, Any]]:
     """A pyld document loader that serves the given contexts from files and refuses everything else."""
 
     def load(url: str, options: dict | None = None) -> dict[str, Any]:

@@ -319,8 +319,8 @@ def record_files(data_dir: Path) -> list[Path]:
                   and p.stem in KIND_BY_STEM)
 
 
-def load_file(path: Path) -> list[Record]:
-    """Load and check the records of one file; the kind comes from the file name (iscms.yaml ...)."""
+def read_file(path: Path) -> tuple[list[Record], list[Problem]]:
+    """The good records of one file and the problems of the others; the kind comes from the file name."""
     shown = _display(path)
     kind = KIND_BY_STEM.get(path.stem)
     if kind is None:
@@ -335,17 +335,15 @@ def load_file(path: Path) -> list[Record]:
         problems.extend(found)
         if record:
             records.append(record)
-    if problems:
-        raise InputError(problems)
-    return records
+    return records, problems
 
 
-def load_records(source: Path | str | Iterable[Path | str]) -> list[Record]:
-    """Load the records of a data directory or of the given files, checking every field and every id."""
+def read_records(source: Path | str | Iterable[Path | str]) -> tuple[list[Record], list[Problem]]:
+    """The good records of a data directory or of the given files, and every problem of the others."""
     if isinstance(source, str | Path):
         path = Path(source)
         if not path.exists():
-            raise InputError([Problem("no such file or directory", str(source))])
+            return [], [Problem("no such file or directory", str(source))]
         paths = record_files(path) if path.is_dir() else [path]
     else:
         paths = [Path(p) for p in source]
@@ -353,10 +351,19 @@ def load_records(source: Path | str | Iterable[Path | str]) -> list[Record]:
     problems: list[Problem] = []
     for path in paths:
         try:
-            records.extend(load_file(path))
+            good, bad = read_file(path)
         except InputError as exc:
             problems.extend(exc.problems)
+            continue
+        records.extend(good)
+        problems.extend(bad)
     problems.extend(_duplicate_ids(records))
+    return records, problems
+
+
+def load_records(source: Path | str | Iterable[Path | str]) -> list[Record]:
+    """Load the records of a data directory or of the given files; raise InputError naming every problem."""
+    records, problems = read_records(source)
     if problems:
         raise InputError(problems)
     return records

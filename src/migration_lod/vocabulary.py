@@ -93,5 +93,12 @@ class Geography:
 def load_geography(data_dir: Path | None = None) -> Geography:
     """Read the vendored UN M49 areas (data/external/*.ttl)."""
     graph = parse_turtle_files(sorted(external_dir(data_dir).glob("*.ttl")))
-    by_iso3 = {str(code): area for area, code in graph.subject_objects(M49_CODES.iso3code)}
+    candidates: dict[str, list[URIRef]] = {}
+    for area, code in graph.subject_objects(M49_CODES.iso3code):
+        candidates.setdefault(str(code), []).append(area)
+    # A code shared by two areas (SDN: 729 Sudan and 736 "Sudan (pre-2011)") names the current one, which
+    # the KOS labels in all UN languages; the lowest M49 code breaks any remaining tie, so the choice never
+    # depends on the order of parsing.
+    by_iso3 = {code: min(areas, key=lambda a: (-len(set(graph.objects(a, SKOS.prefLabel))), str(a)))
+               for code, areas in candidates.items()}
     return Geography(graph, by_iso3)

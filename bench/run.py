@@ -1,0 +1,190 @@
+"""Benchmark of the SPARQL endpoint: median latency of five representative queries, side by side with
+rdflib's SPARQL engine (the naive baseline) and the Oxigraph server (the limit), on the same data.
+
+    python bench/run.py [--sizes 1000 10000 100000] [--runs 5]
+
+Writes bench/results.json and prints a table. Figures, not assertions: no test depends on them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import requests
+from rdflib import Graph
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from migration_lod.dataset import assemble, load_metadata  # noqa: E402
+from migration_lod.publish import sorted_ntriples  # noqa: E402
+from migration_lod.records import load_records  # noqa: E402
+from migration_lod.synth import synthesize  # noqa: E402
+
+PREFIXES = """PREFIX mig: <https://w3id.org/migration-lod/ontology/>
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+"""
+QUERIES = {
+    "lookup by IRI": "SELECT ?p ?o WHERE { <%(iri)s> ?p ?o }",
+    "filter by concept": "SELECT ?practice WHERE { ?practice mig:gcmObjective "
+                         "<https://w3id.org/migration-lod/vocab/gcm-objectives/9> }",
+    "ISCM -> members -> region join": "SELECT ?iscm ?region (COUNT(?state) AS ?n) WHERE { ?iscm org:hasMember ?state . "
+                                      "?state mig:geoArea ?area . ?area skos:broader ?region } GROUP BY ?iscm ?region",
+    "count per cluster": "SELECT ?cluster (COUNT(?practice) AS ?n) WHERE { ?practice mig:gcmElement ?element . "
+                         "?element mig:inCluster ?cluster } GROUP BY ?cluster",
+    "OPTIONAL + ORDER BY + LIMIT": "SELECT ?practice ?label ?date WHERE { ?practice a mig:Initiative ; "
+                                   "skos:prefLabel ?label OPTIONAL { ?practice dcterms:date ?date } } "
+                                   "ORDER BY DESC(?date) ?practice LIMIT 20",
+}
+SLOW = 60.0  # a reference run slower than this is not repeated
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait(url: str, process: subprocess.Popen) -> None:
+    for _ in range(1200):
+        if process.poll() is not None:
+            raise RuntimeError(f"{process.args[0]} stopped")
+        try:
+            requests.get(url, timeout=2)
+            return
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    raise RuntimeError(f"no answer at {url}")
+
+
+def median_ms(run: Callable[[], object], runs: int) -> tuple[float, int]:
+    """Median wall time of `runs` calls in milliseconds (one warm-up first); slow calls are not repeated."""
+    started = time.perf_counter()
+    run()
+    first = time.perf_counter() - started
+    if first > SLOW:
+        return first * 1000, 1
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times) * 1000, runs
+
+
+def http_query(url: str, query: str) -> int:
+    response = requests.post(url, data={"query": PREFIXES + query}, timeout=600,
+                             headers={"Accept": "application/sparql-results+json"})
+    response.raise_for_status()
+    return len(response.json()["results"]["bindings"])
+
+
+def dataset_nt(size: int | None, folder: Path) -> Path:
+    """The real data (size None) or a synthetic dataset of `size` records, mapped and written as N-Triples."""
+    data = ROOT / "data" if size is None else folder / "data"
+    if size is not None:
+        synthesize(size, data, seed=1)
+    records = load_records(data)
+    dataset = assemble(records, data_dir=data, metadata=load_metadata(data))
+    path = folder / "data.nt"
+    path.write_bytes(sorted_ntriples(dataset.graph))
+    return path
+
+
+def bench(size: int | None, runs: int) -> dict:
+    folder = Path(tempfile.mkdtemp(prefix="migration-lod-bench-"))
+    try:
+        nt = dataset_nt(size, folder)
+        triples = sum(1 for _ in nt.open("rb"))
+        iri = next(line.split(b" ", 1)[0].strip(b"<>").decode() for line in nt.open("rb")
+                   if b"/iscm/" in line.split(b" ", 1)[0])
+        queries = {name: q % {"iri": iri} if "%(iri)s" in q else q for name, q in QUERIES.items()}
+        figures: dict[str, dict] = {name: {} for name in queries}
+
+        port = free_port()
+        started = time.perf_counter()
+        ours = subprocess.Popen([sys.executable, "-m", "migration_lod", "serve", str(nt), "--port", str(port),
+                                 "--timeout", "600"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait(f"http://127.0.0.1:{port}/sparql", ours)
+        ours_start = time.perf_counter() - started
+        try:
+            for name, query in queries.items():
+                figures[name]["ours_ms"], _ = median_ms(lambda q=query: http_query(
+                    f"http://127.0.0.1:{port}/sparql", q), runs)
+        finally:
+            ours.terminate()
+            ours.wait()
+
+        oxigraph = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
+        location = folder / "oxigraph"
+        subprocess.run([oxigraph, "load", "--location", str(location), "--file", str(nt)], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        port = free_port()
+        server = subprocess.Popen([oxigraph, "serve-read-only", "--location", str(location), "--bind",
+                                   f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait(f"http://127.0.0.1:{port}/query", server)
+        try:
+            for name, query in queries.items():
+                figures[name]["oxigraph_server_ms"], _ = median_ms(lambda q=query: http_query(
+                    f"http://127.0.0.1:{port}/query", q), runs)
+        finally:
+            server.terminate()
+            server.wait()
+
+        started = time.perf_counter()
+        graph = Graph()
+        graph.parse(nt, format="nt")
+        rdflib_load = time.perf_counter() - started
+        for name, query in queries.items():
+            figures[name]["rdflib_ms"], figures[name]["rdflib_runs"] = median_ms(
+                lambda q=query: len(list(graph.query(PREFIXES + q))), min(runs, 3))
+        for row in figures.values():
+            row["speedup_vs_rdflib"] = row["rdflib_ms"] / row["ours_ms"]
+            row["vs_oxigraph_server"] = row["ours_ms"] / row["oxigraph_server_ms"]
+        return {"records": size or "real data", "triples": triples, "startup_seconds": round(ours_start, 2),
+                "rdflib_load_seconds": round(rdflib_load, 2), "queries": figures}
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def main() -> None:
+    """Run the benchmark and write bench/results.json."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", nargs="*", type=int, default=[1000, 10000, 100000])
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    results = {"machine": {"python": platform.python_version(), "cpus": __import__("os").cpu_count(),
+                           "platform": platform.platform()}, "runs": args.runs, "endpoint": []}
+    for size in [None, *args.sizes]:
+        result = bench(size, args.runs)
+        results["endpoint"].append(result)
+        print(f"\n{result['records']} ({result['triples']:,} triples; server ready in {result['startup_seconds']} s)")
+        print(f"{'query':34} {'ours ms':>9} {'oxigraph ms':>12} {'rdflib ms':>11} {'x rdflib':>9} {'/ oxigraph':>11}")
+        for name, row in result["queries"].items():
+            print(f"{name:34} {row['ours_ms']:9.1f} {row['oxigraph_server_ms']:12.1f} {row['rdflib_ms']:11.1f} "
+                  f"{row['speedup_vs_rdflib']:9.1f} {row['vs_oxigraph_server']:11.2f}")
+        (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    largest = results["endpoint"][-1]["queries"].values()
+    results["summary"] = {
+        "query_vs_oxigraph_server": statistics.median(r["vs_oxigraph_server"] for r in largest),
+        "query_speedup_vs_rdflib": statistics.median(r["speedup_vs_rdflib"] for r in largest),
+    }
+    (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    print("\nsummary at the largest size:", json.dumps(results["summary"]))
+
+
+if __name__ == "__main__":
+    main()
