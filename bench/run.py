@@ -114,35 +114,31 @@ def bench(size: int | None, runs: int) -> dict:
         queries = {name: q % {"iri": iri} if "%(iri)s" in q else q for name, q in QUERIES.items()}
         figures: dict[str, dict] = {name: {} for name in queries}
 
-        port = free_port()
-        started = time.perf_counter()
-        ours = subprocess.Popen([sys.executable, "-m", "migration_lod", "serve", str(nt), "--port", str(port),
-                                 "--timeout", "600"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait(f"http://127.0.0.1:{port}/sparql", ours)
-        ours_start = time.perf_counter() - started
-        try:
-            for name, query in queries.items():
-                figures[name]["ours_ms"], _ = median_ms(lambda q=query: http_query(
-                    f"http://127.0.0.1:{port}/sparql", q), runs)
-        finally:
-            ours.terminate()
-            ours.wait()
-
         oxigraph = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
         location = folder / "oxigraph"
         subprocess.run([oxigraph, "load", "--location", str(location), "--file", str(nt)], check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        port = free_port()
-        server = subprocess.Popen([oxigraph, "serve-read-only", "--location", str(location), "--bind",
-                                   f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait(f"http://127.0.0.1:{port}/query", server)
-        try:
-            for name, query in queries.items():
-                figures[name]["oxigraph_server_ms"], _ = median_ms(lambda q=query: http_query(
-                    f"http://127.0.0.1:{port}/query", q), runs)
-        finally:
-            server.terminate()
-            server.wait()
+        servers = {  # figure -> (command with {port}, query path)
+            "ours_ms": ([sys.executable, "-m", "migration_lod", "serve", str(nt), "--port", "{port}",
+                         "--timeout", "600"], "/sparql"),
+            "oxigraph_server_ms": ([oxigraph, "serve-read-only", "--location", str(location), "--bind",
+                                    "127.0.0.1:{port}"], "/query"),
+        }
+        startup = {}
+        for figure, (command, path) in servers.items():
+            port = free_port()
+            started = time.perf_counter()
+            server = subprocess.Popen([part.format(port=port) for part in command], stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.DEVNULL)
+            try:
+                wait(f"http://127.0.0.1:{port}{path}", server)
+                startup[figure] = time.perf_counter() - started
+                for name, query in queries.items():
+                    figures[name][figure], _ = median_ms(lambda q=query, u=f"http://127.0.0.1:{port}{path}":
+                                                         http_query(u, q), runs)
+            finally:
+                server.terminate()
+                server.wait()
 
         started = time.perf_counter()
         graph = Graph()
@@ -154,7 +150,8 @@ def bench(size: int | None, runs: int) -> dict:
         for row in figures.values():
             row["speedup_vs_rdflib"] = row["rdflib_ms"] / row["ours_ms"]
             row["vs_oxigraph_server"] = row["ours_ms"] / row["oxigraph_server_ms"]
-        return {"records": size or "real data", "triples": triples, "startup_seconds": round(ours_start, 2),
+        return {"records": size or "real data", "triples": triples,
+                "startup_seconds": round(startup["ours_ms"], 2),
                 "rdflib_load_seconds": round(rdflib_load, 2), "queries": figures}
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -129,7 +129,7 @@ def test_transient_errors_are_retried_with_back_off(tmp_path):
             self.end_headers()
 
         def log_message(self, *args):
-            pass
+            """Keep the test output quiet."""
 
     server = http.server.HTTPServer(("127.0.0.1", 0), Flaky)
     thread = threading.Thread(target=server.serve_forever)

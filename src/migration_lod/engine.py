@@ -84,7 +84,7 @@ class QueryRequest:
 
 
 class _TooLarge(Exception):
-    pass
+    """Raised by the capped buffer to stop a serialisation that passed the result-size limit."""
 
 
 class _CappedBuffer(io.RawIOBase):

@@ -67,7 +67,7 @@ class _LocatedDict(dict):
 
 
 class _DuplicateKey(yaml.MarkedYAMLError):
-    pass
+    """A key given twice in one mapping (PyYAML would silently keep the last)."""
 
 
 class _Loader(yaml.SafeLoader):
