@@ -179,8 +179,8 @@ def test_the_data_folder_builds_without_violations(dataset):
 
 
 def test_an_iso_code_shared_by_two_m49_areas_names_the_current_one(dataset):
-    geography = migration_lod.load_geography()
-    assert str(geography.by_iso3["SDN"]) == "http://metadata.un.org/sdg/codes/geoArea/729"
+    un = migration_lod.load_un_vocabularies()
+    assert str(un.by_iso3["SDN"]) == "http://metadata.un.org/sdg/codes/geoArea/729"
     sudan = iri("state", "SDN")
     assert str(dataset.graph.value(sudan, MIG.geoArea)) == "http://metadata.un.org/sdg/codes/geoArea/729"
     assert (iri("iscm", "arcp"), ORG.hasMember, sudan) in dataset.graph

@@ -70,13 +70,13 @@ def test_which_iscms_count_thailand_as_a_member(store, reference):
 
 
 def test_which_rcps_have_members_in_more_than_one_m49_region(store, reference):
-    geography = migration_lod.load_geography()
+    un = migration_lod.load_un_vocabularies()
 
     def regions(area):
         found, todo = set(), [area]
         while todo:
             node = todo.pop()
-            for broader in geography.graph.objects(node, SKOS.broader):
+            for broader in un.graph.objects(node, SKOS.broader):
                 if broader == WORLD:
                     found.add(node)
                 todo.append(broader)
@@ -85,7 +85,7 @@ def test_which_rcps_have_members_in_more_than_one_m49_region(store, reference):
     expected = {}
     for iscm_id, entry in typed_iscms(reference).items():
         if entry["iscm_type"]["value"] == "rcp" and entry.get("members"):
-            spanned = set().union(*(regions(geography.by_iso3[c]) for c in entry["members"]["iso3"]))
+            spanned = set().union(*(regions(un.by_iso3[c]) for c in entry["members"]["iso3"]))
             if len(spanned) > 1:
                 expected[iscm_id] = len(spanned)
     found = {slug(r["rcp"]): int(r["regions"]) for r in rows(store, "rcps-spanning-several-m49-regions")}

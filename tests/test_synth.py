@@ -51,7 +51,7 @@ def test_every_injected_violation_is_found(tmp_path, seed):
     records, problems = read_records(tmp_path / "data")
     with pytest.raises(migration_lod.InputError) as mapped:
         map_records(records, "https://w3id.org/migration-lod/", migration_lod.load_vocabulary(),
-                    migration_lod.load_geography())
+                    migration_lod.load_un_vocabularies())
     problems += mapped.value.problems
     found = Counter(kind for p in problems for kind, matches in SIGNATURES.items() if matches(p))
     assert found == summary.violations

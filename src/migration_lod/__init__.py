@@ -12,7 +12,7 @@ from migration_lod.mapping import map_records
 from migration_lod.problems import InputError, Problem, ValidationFailed
 from migration_lod.records import Record, load_records
 from migration_lod.validation import ValidationReport, load_shapes, validate
-from migration_lod.vocabulary import load_geography, load_vocabulary
+from migration_lod.vocabulary import load_un_vocabularies, load_vocabulary
 
 __all__ = [
     "Dataset",
@@ -22,10 +22,10 @@ __all__ = [
     "ValidationFailed",
     "ValidationReport",
     "build",
-    "load_geography",
     "load_metadata",
     "load_records",
     "load_shapes",
+    "load_un_vocabularies",
     "load_vocabulary",
     "map_records",
     "read_jsonld",

@@ -14,13 +14,15 @@ from rdflib import Graph
 
 from migration_lod.dataset import METADATA_FILE, assemble, build
 from migration_lod.export import FORMATS, export_records
-from migration_lod.jsonld import from_oxigraph, read_jsonld
+from migration_lod.jsonld import read_jsonld
+from migration_lod.links import check_links
 from migration_lod.mapping import check_base_iri
 from migration_lod.namespaces import DEFAULT_BASE_IRI
 from migration_lod.problems import InputError, Problem, ValidationFailed
 from migration_lod.records import RECORD_SUFFIXES, load_records, record_files
+from migration_lod.terms import from_oxigraph
 from migration_lod.validation import ValidationReport, validate
-from migration_lod.vocabulary import load_vocabulary
+from migration_lod.vocabulary import load_un_vocabularies, load_vocabulary
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_BAD_INPUT = 0, 1, 2
 RDF_FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES, ".rdf": ox.RdfFormat.RDF_XML}
@@ -105,6 +107,11 @@ def _graph_of(paths: list[Path]) -> Graph:
     return graph
 
 
+def _validate_rdf(paths: list[Path]) -> ValidationReport:
+    graph = _graph_of(paths)
+    return validate(graph, also=check_links(graph, load_un_vocabularies()))
+
+
 def _unreadable(path: Path, exc: Exception) -> Problem:
     return Problem(f"cannot read this RDF file: {exc}", str(path))
 
@@ -133,7 +140,7 @@ def validate_command(files: tuple[Path, ...], base_iri: str, quiet: bool) -> Non
     try:
         reports = []
         if rdf:
-            reports.append(validate(_graph_of(rdf)))
+            reports.append(_validate_rdf(rdf))
         if records:
             reports.append(_validate_records(records, base_iri))
     except InputError as exc:

@@ -16,13 +16,14 @@ import yaml
 from rdflib import Graph
 
 from migration_lod.jsonld import build_context
+from migration_lod.links import check_links, un_links
 from migration_lod.mapping import Origins, check_base_iri, map_records
 from migration_lod.namespaces import DEFAULT_BASE_IRI
 from migration_lod.problems import InputError, Problem, ValidationFailed
 from migration_lod.publish import DatasetMetadata, publish_graph
 from migration_lod.records import Record, load_records, record_files
 from migration_lod.validation import ValidationReport, load_shapes, validate
-from migration_lod.vocabulary import Vocabulary, load_geography, load_vocabulary
+from migration_lod.vocabulary import UNVocabularies, Vocabulary, load_un_vocabularies, load_vocabulary
 
 METADATA_FILE = "dataset.yaml"
 Reporter = Callable[[str], None]
@@ -92,15 +93,18 @@ class Dataset:
     graph: Graph
     base_iri: str
     vocabulary: Vocabulary
+    un: UNVocabularies
     metadata: DatasetMetadata | None = None
     records: list[Record] = field(default_factory=list)
     origins: Origins = field(default_factory=dict)
     _report: ValidationReport | None = field(default=None, repr=False)
 
     def validate(self, shapes: Graph | None = None) -> ValidationReport:
-        """Validate the graph against the SHACL shapes; problems name the record, file, line and field."""
+        """Validate the graph against the SHACL shapes and its UN links against the vendored vocabularies;
+        problems name the record, file, line and field."""
         if shapes is not None or self._report is None:
-            report = validate(self.graph, shapes if shapes is not None else load_shapes(), self.origins)
+            report = validate(self.graph, shapes if shapes is not None else load_shapes(), self.origins,
+                              also=check_links(self.graph, self.un, self.origins))
             if shapes is not None:
                 return report
             self._report = report
@@ -121,11 +125,15 @@ def assemble(records: list[Record], base_iri: str = DEFAULT_BASE_IRI, data_dir: 
              metadata: DatasetMetadata | None = None) -> Dataset:
     """Map records onto the ontology and add the vocabulary: the dataset's graph, ready to validate."""
     vocabulary = load_vocabulary()
-    mapping = map_records(records, base_iri, vocabulary, load_geography(data_dir))
+    un = load_un_vocabularies(data_dir)
+    mapping = map_records(records, base_iri, vocabulary, un)
     graph = mapping.graph
     for triple in vocabulary.graph:
         graph.add(triple)
-    return Dataset(graph, base_iri, vocabulary, metadata, records, mapping.origins)
+    # The UN SDG KOS concepts the vocabulary matches are published too, so queries reach their labels.
+    for triple in un.describe({o for _, _, o in un_links(vocabulary.graph)}):
+        graph.add(triple)
+    return Dataset(graph, base_iri, vocabulary, un, metadata, records, mapping.origins)
 
 
 def build(data_dir: Path | str, base_iri: str = DEFAULT_BASE_IRI, report: Reporter | None = None) -> Dataset:

@@ -24,7 +24,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from migration_lod.jsonld import read_jsonld
-from migration_lod.publish import to_oxigraph
+from migration_lod.terms import to_oxigraph
 
 DUMP_FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES, ".nq": ox.RdfFormat.N_QUADS,
                 ".trig": ox.RdfFormat.TRIG, ".rdf": ox.RdfFormat.RDF_XML}

@@ -9,9 +9,10 @@ from typing import Any
 
 import pyoxigraph as ox
 from pyld import jsonld
-from rdflib import OWL, RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
+from rdflib import OWL, RDF, RDFS, XSD, Graph
 
 from migration_lod.namespaces import MIG, PREFIXES
+from migration_lod.terms import from_oxigraph
 
 CONTEXT_FILE = "context.jsonld"
 RDF_TYPE = str(RDF.type)
@@ -164,21 +165,3 @@ def read_jsonld(path: Path, contexts: dict[str, Path] | None = None) -> Graph:
     for triple in ox.parse(nquads.encode("utf-8"), format=ox.RdfFormat.N_QUADS):
         graph.add(from_oxigraph(triple))
     return graph
-
-
-def from_oxigraph(quad: ox.Triple | ox.Quad) -> tuple:
-    """An rdflib triple from a pyoxigraph triple or quad (the graph name is dropped)."""
-
-    def term(t: Any) -> Any:
-        if isinstance(t, ox.NamedNode):
-            return URIRef(t.value)
-        if isinstance(t, ox.BlankNode):
-            return BNode(t.value)
-        if t.language:
-            return Literal(t.value, lang=t.language)
-        # rdflib tells a plain literal from an xsd:string one; RDF 1.1 and pyoxigraph do not.
-        if t.datatype.value == XSD_STRING:
-            return Literal(t.value)
-        return Literal(t.value, datatype=URIRef(t.datatype.value))
-
-    return term(quad.subject), term(quad.predicate), term(quad.object)

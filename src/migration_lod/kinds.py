@@ -54,7 +54,8 @@ class Kind:
 # Types: slug, text (a string, or a mapping language -> string), year, date (YYYY-MM-DD),
 # when (YYYY, YYYY-MM or YYYY-MM-DD), count (a whole number), iso3 (a State), agent (a State, an ISCM
 # or an organisation), organisation, document, event, symbol, scheme, sources, choice, and
-# concept:<scheme> (a concept by its notation). A field without a predicate is mapped by hand.
+# unbis (a UNBIS Thesaurus subject: its number or IRI), concept:<scheme> (a concept by its notation).
+# A field without a predicate is mapped by hand.
 COMMON_HEAD = (
     Field("id", "slug", required=True),
     Field("label", "text", SKOS.prefLabel, required=True),
@@ -118,6 +119,7 @@ PRACTICE = Kind(
         Field("topics", "text", SCHEMA.keywords, many=True),
         Field("documents", "document", DCTERMS.references, many=True),
         Field("adopted_at", "event", MIG.adoptedAt),
+        Field("subjects", "unbis", DCTERMS.subject, many=True),
         *COMMON_TAIL,
     ),
     classes={
@@ -172,6 +174,7 @@ DOCUMENT = Kind(
             MIG.defines,
             choices=("iscm-types", "gcm-elements", "gcm-clusters", "gcm-objectives", "sdg"),
         ),
+        Field("subjects", "unbis", DCTERMS.subject, many=True),
         *COMMON_TAIL,
     ),
     classes={

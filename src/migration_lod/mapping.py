@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from rdflib import DCTERMS, ORG, PROV, RDF, SKOS, XSD, Graph, Literal, URIRef
 
 from migration_lod.kinds import KIND_BY_NAME, Field
-from migration_lod.namespaces import MIG
+from migration_lod.namespaces import MIG, SCHEMA, UNDOCS
 from migration_lod.problems import InputError, Problem
 from migration_lod.records import Record
-from migration_lod.vocabulary import Geography, Triple, Vocabulary
+from migration_lod.vocabulary import UNBIS, Triple, UNVocabularies, Vocabulary
 
 Origins = dict[URIRef, tuple[Record, str | None]]
 
@@ -54,10 +54,10 @@ class Mapping:
 class _Mapper:
     """Maps records one at a time; collects problems instead of stopping at the first."""
 
-    def __init__(self, records: list[Record], base_iri: str, vocabulary: Vocabulary, geography: Geography) -> None:
+    def __init__(self, records: list[Record], base_iri: str, vocabulary: Vocabulary, un: UNVocabularies) -> None:
         self.base = check_base_iri(base_iri)
         self.vocabulary = vocabulary
-        self.geography = geography
+        self.un = un
         self.ids = {(r.kind.name, r.id): r for r in records}
         self.states: set[str] = set()
         self.problems: list[Problem] = []
@@ -67,7 +67,7 @@ class _Mapper:
         return URIRef(f"{self.base}{KIND_BY_NAME[kind].path}/{slug}")
 
     def state(self, record: Record, name: str, code: str) -> URIRef | None:
-        if code not in self.geography.by_iso3:
+        if code not in self.un.by_iso3:
             self.problems.append(record.problem(
                 name, f'"{code}" is not an ISO 3166-1 alpha-3 code of the UN M49 area list'))
             return None
@@ -115,6 +115,13 @@ class _Mapper:
             yield Literal(value, datatype=XSD.nonNegativeInteger)
         elif kind == "symbol":
             yield Literal(value)
+        elif kind == "unbis":
+            subject = URIRef(UNBIS + value)
+            if subject in self.un.unbis:
+                yield subject
+            else:
+                self.problems.append(record.problem(
+                    spec.name, f'"{value}" is not a UNBIS Thesaurus subject of the vendored UN vocabularies'))
         elif kind == "iso3":
             term = self.state(record, spec.name, value)
             if term is not None:
@@ -153,6 +160,9 @@ class _Mapper:
                 for term in self.value(record, spec, value):
                     if spec.predicate is not None:
                         yield (subject, spec.predicate, term)
+                    if spec.type == "symbol":
+                        # The UN's document-symbol resolver: the UN's own reference for the same document.
+                        yield (subject, SCHEMA.sameAs, URIRef(UNDOCS + value))
                     if spec.name in ROLES:
                         yield from self.membership(record, spec.name, subject, term)
 
@@ -188,20 +198,20 @@ class _Mapper:
         areas = []
         for code in sorted(self.states):
             state = URIRef(f"{self.base}state/{code}")
-            area = self.geography.by_iso3[code]
+            area = self.un.by_iso3[code]
             areas.append(area)
             yield (state, RDF.type, MIG.State)
             yield (state, DCTERMS.identifier, Literal(code))
             yield (state, MIG.geoArea, area)
-            label = self.geography.label(area)
+            label = self.un.label(area)
             if label is not None:
                 yield (state, SKOS.prefLabel, label)
-        yield from self.geography.describe(areas)
+        yield from self.un.describe(areas)
 
 
-def map_records(records: list[Record], base_iri: str, vocabulary: Vocabulary, geography: Geography) -> Mapping:
+def map_records(records: list[Record], base_iri: str, vocabulary: Vocabulary, un: UNVocabularies) -> Mapping:
     """Map every record to triples; raise InputError naming file, line, record and field of each bad code."""
-    mapper = _Mapper(records, base_iri, vocabulary, geography)
+    mapper = _Mapper(records, base_iri, vocabulary, un)
     graph = Graph()
     add = graph.add
     for record in records:

@@ -8,6 +8,7 @@ SCHEMA = Namespace("https://schema.org/")
 M49 = Namespace("http://metadata.un.org/sdg/codes/geoArea/")
 M49_CODES = Namespace("http://metadata.un.org/sdg/codes/geoArea#")
 SH = Namespace("http://www.w3.org/ns/shacl#")
+UNDOCS = "https://undocs.org/"  # the UN's resolver of official document symbols: https://undocs.org/A/RES/71/1
 
 DEFAULT_BASE_IRI = "https://w3id.org/migration-lod/"
 

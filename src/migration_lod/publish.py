@@ -20,10 +20,12 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import DCAT, DCTERMS, OWL, RDF, VOID, XSD, BNode, Graph, Literal, URIRef
+from rdflib import DCAT, DCTERMS, OWL, RDF, VOID, XSD, Graph, Literal, URIRef
 
 from migration_lod.jsonld import CONTEXT_FILE, write_jsonld
-from migration_lod.namespaces import PREFIXES
+from migration_lod.links import LinkMapping, link_mappings, linksets, target_dataset, write_sssom
+from migration_lod.namespaces import DEFAULT_BASE_IRI, PREFIXES
+from migration_lod.terms import to_oxigraph
 
 DUMP_NAME = "migration-lod"
 DUMPS = {  # suffix -> media type
@@ -32,6 +34,7 @@ DUMPS = {  # suffix -> media type
     "nt": "application/n-triples",
 }
 CHECKSUMS = "SHA256SUMS"
+SSSOM_FILE = "mappings.sssom.tsv"
 VOID_FILE = "void.ttl"
 
 
@@ -46,19 +49,6 @@ class DatasetMetadata:
     publisher: str
     modified: str | None = None  # when the input data last changed (xsd:dateTime), set by the build
     data_digest: str | None = None  # sha256 of the input files: which version of the data was built
-
-
-def to_oxigraph(term: Any) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    """A pyoxigraph term from an rdflib term."""
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if term.language:
-        return ox.Literal(str(term), language=term.language)
-    if term.datatype is not None:
-        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-    return ox.Literal(str(term))
 
 
 def sorted_ntriples(triples: Iterable[tuple]) -> bytes:
@@ -81,8 +71,10 @@ def _write_gzip(path: Path) -> None:
         shutil.copyfileobj(source, target, 1 << 20)
 
 
-def describe_dataset(graph: Graph, base_iri: str, metadata: DatasetMetadata, files: dict[str, Path]) -> Graph:
-    """The VoID and DCAT description of the dataset: title, licence, dumps, triples and entities per class."""
+def describe_dataset(graph: Graph, base_iri: str, metadata: DatasetMetadata, files: dict[str, Path],
+                     links: list[LinkMapping]) -> Graph:
+    """The VoID and DCAT description of the dataset: title, licence, dumps, triples and entities per class,
+    and a void:Linkset per target vocabulary and link predicate."""
     dataset = URIRef(base_iri + "dataset")
     void = Graph()
     add = void.add
@@ -114,6 +106,15 @@ def describe_dataset(graph: Graph, base_iri: str, metadata: DatasetMetadata, fil
     for namespace in sorted(set(PREFIXES.values())):
         if any(term.startswith(namespace) for term in used):
             add((dataset, VOID.vocabulary, URIRef(namespace)))
+    for (target, predicate), count in sorted(linksets(links).items()):
+        linkset = URIRef(f"{base_iri}dataset/linkset/{target}-{_local(predicate)}")
+        add((dataset, VOID.subset, linkset))
+        add((linkset, RDF.type, VOID.Linkset))
+        add((linkset, VOID.subjectsTarget, dataset))
+        add((linkset, VOID.objectsTarget, URIRef(target_dataset(target))))
+        add((linkset, VOID.linkPredicate, predicate))
+        add((linkset, VOID.triples, Literal(count, datatype=XSD.integer)))
+    add((dataset, DCTERMS.relation, URIRef(base_iri + SSSOM_FILE)))
     for suffix, media_type in DUMPS.items():
         name = f"{DUMP_NAME}.{suffix}"
         download = URIRef(base_iri + name)
@@ -161,7 +162,10 @@ def publish_graph(graph: Graph, out_dir: Path | str, *, base_iri: str, context: 
         files = write_dumps(graph, staging, context, base_iri)
         (staging / CONTEXT_FILE).write_text(
             json.dumps({"@context": context}, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        write_turtle(describe_dataset(graph, base_iri, metadata, files), staging / VOID_FILE)
+        links = link_mappings(graph, tuple(dict.fromkeys((base_iri, DEFAULT_BASE_IRI))))
+        write_sssom(links, staging / SSSOM_FILE, mapping_set_id=base_iri + "mappings", version=metadata.version,
+                    license_iri=metadata.license, prefixes={**PREFIXES, "mlod": base_iri})
+        write_turtle(describe_dataset(graph, base_iri, metadata, files, links), staging / VOID_FILE)
         for path in files.values():
             _write_gzip(path)
         _write_checksums(staging)

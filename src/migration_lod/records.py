@@ -25,6 +25,8 @@ YEAR = re.compile(r"^\d{4}$")
 YEAR_MONTH = re.compile(r"^\d{4}-\d{2}$")
 FULL_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 URL = re.compile(r"^https?://\S+$")
+UN_SYMBOL = re.compile(r"^[A-Z][A-Z0-9.]*(?:/[A-Z0-9.()-]+)+$")
+UNBIS_ID = re.compile(r"^(?:http://metadata\.un\.org/thesaurus/)?(\d+)$")
 LIST_SEPARATOR = "|"
 SOURCE_KEYS = ("document", "section")
 REFERENCES = {  # field type -> what a value must name
@@ -243,6 +245,11 @@ def _check_scalar(spec: Field, value: Any) -> tuple[Any, str | None]:
     if isinstance(value, bool) or not isinstance(value, str | int):
         return None, f"must be a string, not {type(value).__name__}"
     value = str(value).strip()
+    if kind == "symbol" and not UN_SYMBOL.match(value):
+        return None, f'"{value}" is not a UN document symbol (for example A/RES/71/1)'
+    if kind == "unbis":
+        match = UNBIS_ID.match(value)
+        return (match.group(1), None) if match else (None, f'"{value}" is not a UNBIS Thesaurus identifier')
     if kind == "iso3" and not ISO3.match(value):
         return None, f'"{value}" is not an ISO 3166-1 alpha-3 code'
     if kind == "slug" and not SLUG.match(value):

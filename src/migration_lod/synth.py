@@ -18,7 +18,7 @@ import yaml
 from migration_lod.export import export_records
 from migration_lod.kinds import KIND_BY_NAME
 from migration_lod.records import Record
-from migration_lod.vocabulary import load_geography, load_vocabulary
+from migration_lod.vocabulary import load_un_vocabularies, load_vocabulary
 
 VIOLATIONS = ("missing_label", "bad_date", "unknown_code", "concept_outside_scheme")
 BAD_DATES = {"practice": ("date", "2017-02-30"), "document": ("date", "2017-02-30"), "event": ("start", "2017-02-30"),
@@ -55,7 +55,7 @@ def synthesize(records: int, out_dir: Path, *, seed: int = 1, violations: float 
     """Write about `records` synthetic records into `out_dir` (with dataset.yaml); return what was written."""
     rng = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
     vocabulary = load_vocabulary()
-    iso3 = sorted(load_geography().by_iso3)
+    iso3 = sorted(load_un_vocabularies().by_iso3)
     codes = {scheme: sorted(notations) for scheme, notations in vocabulary.concepts.items()}
     counts = {kind: max(1, round(records * share)) for kind, share in SHARES.items()}
     counts["practice"] += records - sum(counts.values())

@@ -58,8 +58,12 @@ def compact(term: object) -> str:
     return text
 
 
-def validate(graph: Graph, shapes: Graph | None = None, origins: Origins | None = None) -> ValidationReport:
-    """Validate `graph` against the shapes (core SHACL, no inference); locate problems through `origins`."""
+def validate(graph: Graph, shapes: Graph | None = None, origins: Origins | None = None,
+             also: list[Problem] | None = None) -> ValidationReport:
+    """Validate `graph` against the shapes (core SHACL, no inference); locate problems through `origins`.
+
+    `also` adds problems found by other checks (the offline link check) to the same report.
+    """
     _, results, _ = pyshacl_validate(
         graph, shacl_graph=shapes if shapes is not None else load_shapes(), inference="none",
         abort_on_first=False, allow_warnings=True, advanced=False, meta_shacl=False,
@@ -67,7 +71,7 @@ def validate(graph: Graph, shapes: Graph | None = None, origins: Origins | None 
     # Only the report's own results: pyshacl also lists the nested results of sh:node as sh:detail.
     problems = {_problem(results, result, origins or {})
                 for report in results.subjects(RDF.type, SH.ValidationReport)
-                for result in results.objects(report, SH.result)}
+                for result in results.objects(report, SH.result)} | set(also or ())
     order = {"Violation": 0, "Warning": 1, "Info": 2}
     return ValidationReport(sorted(problems, key=lambda p: (order.get(p.severity, 3), p.file or "", p.line or 0,
                                                              p.record or p.focus or "", p.field or "", p.message)))

@@ -6,21 +6,25 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import RDF, SKOS, Graph, Literal, URIRef
+import pyoxigraph as ox
+from rdflib import DCTERMS, RDF, SKOS, Graph, Literal, URIRef
 
 from migration_lod.namespaces import M49_CODES, MIG, VOCAB
 from migration_lod.resources import external_dir, ontology_dir
+from migration_lod.terms import from_oxigraph
 
 Triple = tuple[URIRef, URIRef, URIRef | Literal]
 
 
 def parse_turtle_files(paths: Iterable[Path]) -> Graph:
-    """Parse Turtle files into one graph, naming the file in any syntax error."""
+    """Parse Turtle files into one graph (with pyoxigraph's fast parser), naming the file in any error."""
     graph = Graph()
     for path in paths:
         try:
-            graph.parse(path, format="turtle")
-        except Exception as exc:  # rdflib raises many parser exception types
+            triples = ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
+            for triple in triples:
+                graph.add(from_oxigraph(triple))
+        except (SyntaxError, OSError) as exc:
             raise ValueError(f"{path}: not valid Turtle: {exc}") from exc
     return graph
 
@@ -54,35 +58,44 @@ def load_vocabulary(directory: Path | None = None) -> Vocabulary:
     return Vocabulary(graph, schemes, concepts, classes)
 
 
-# Only what describes an area is published with it; the KOS also types areas as classes and properties.
-_AREA_PREDICATES = (SKOS.prefLabel, SKOS.notation, SKOS.broader, SKOS.inScheme, SKOS.exactMatch,
-                    M49_CODES.iso3code, M49_CODES.m49code)
+# Only what describes an area or an SDG concept is published with it; the KOS also types areas as
+# classes and properties, and links concepts to SDMX series.
+_DESCRIBING = (SKOS.prefLabel, SKOS.notation, SKOS.broader, SKOS.inScheme, SKOS.exactMatch,
+               M49_CODES.iso3code, M49_CODES.m49code, DCTERMS.subject)
+UN_NAMESPACE = "http://metadata.un.org/"
+UNBIS = "http://metadata.un.org/thesaurus/"
 
 
 @dataclass
-class Geography:
-    """The UN M49 geographic areas of the UN SDG KOS, looked up by ISO 3166-1 alpha-3 code."""
+class UNVocabularies:
+    """The vendored UN vocabularies: M49 areas and SDG goals, targets and indicators of the UN SDG KOS,
+    and the UNBIS Thesaurus subjects the KOS assigns to them."""
 
     graph: Graph
     by_iso3: dict[str, URIRef]
+    unbis: set[URIRef]
 
     def label(self, area: URIRef) -> Literal | None:
-        """The English label of an area."""
+        """The English label of an area or concept."""
         return next((lbl for lbl in self.graph.objects(area, SKOS.prefLabel)
                      if isinstance(lbl, Literal) and lbl.language == "en"), None)
 
-    def describe(self, areas: Iterable[URIRef]) -> Iterator[Triple]:
-        """The triples that describe these areas and every broader region above them."""
-        todo, seen = list(areas), set()
+    def knows(self, iri: URIRef) -> bool:
+        """True when a UN IRI exists in the vendored vocabularies."""
+        return iri in self.unbis or (iri, None, None) in self.graph
+
+    def describe(self, concepts: Iterable[URIRef]) -> Iterator[Triple]:
+        """The triples that describe these concepts and every broader one above them."""
+        todo, seen = list(concepts), set()
         while todo:
-            area = todo.pop()
-            if area in seen:
+            concept = todo.pop()
+            if concept in seen or (concept, None, None) not in self.graph:
                 continue
-            seen.add(area)
-            yield (area, RDF.type, SKOS.Concept)
-            for predicate in _AREA_PREDICATES:
-                for value in self.graph.objects(area, predicate):
-                    yield (area, predicate, value)
+            seen.add(concept)
+            yield (concept, RDF.type, SKOS.Concept)
+            for predicate in _DESCRIBING:
+                for value in self.graph.objects(concept, predicate):
+                    yield (concept, predicate, value)
                     if predicate == SKOS.broader:
                         todo.append(value)
                     elif predicate == SKOS.inScheme and value not in seen:
@@ -90,8 +103,8 @@ class Geography:
                         yield (value, RDF.type, SKOS.ConceptScheme)
 
 
-def load_geography(data_dir: Path | None = None) -> Geography:
-    """Read the vendored UN M49 areas (data/external/*.ttl)."""
+def load_un_vocabularies(data_dir: Path | None = None) -> UNVocabularies:
+    """Read the vendored UN vocabularies (data/external/*.ttl)."""
     graph = parse_turtle_files(sorted(external_dir(data_dir).glob("*.ttl")))
     candidates: dict[str, list[URIRef]] = {}
     for area, code in graph.subject_objects(M49_CODES.iso3code):
@@ -101,4 +114,5 @@ def load_geography(data_dir: Path | None = None) -> Geography:
     # depends on the order of parsing.
     by_iso3 = {code: min(areas, key=lambda a: (-len(set(graph.objects(a, SKOS.prefLabel))), str(a)))
                for code, areas in candidates.items()}
-    return Geography(graph, by_iso3)
+    unbis = {o for o in graph.objects(None, DCTERMS.subject) if str(o).startswith(UNBIS)}
+    return UNVocabularies(graph, by_iso3, unbis)

@@ -1,0 +1,141 @@
+"""Links to the UN's own vocabularies: checked offline against the vendored copies, and exported as SSSOM."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from rdflib import OWL, RDFS, SKOS, Graph, Literal, URIRef
+
+from migration_lod.mapping import Origins
+from migration_lod.namespaces import MIG, SCHEMA, UNDOCS
+from migration_lod.problems import Problem
+from migration_lod.validation import compact
+from migration_lod.vocabulary import UN_NAMESPACE, UNVocabularies
+
+UNVERIFIED = "Not verified"  # how the vocabulary's editorial notes start for texts and IRIs not verified
+
+
+def un_links(graph: Graph) -> Iterator[tuple[URIRef, URIRef, URIRef]]:
+    """Every triple whose object is an IRI of the UN's vocabularies (metadata.un.org)."""
+    for subject, predicate, obj in graph:
+        if isinstance(obj, URIRef) and str(obj).startswith(UN_NAMESPACE) and isinstance(subject, URIRef):
+            yield subject, predicate, obj
+
+
+def check_links(graph: Graph, un: UNVocabularies, origins: Origins | None = None) -> list[Problem]:
+    """Every UN IRI the graph links to must exist in the vendored vocabulary it comes from.
+
+    A link from a concept whose editorial note says it is not verified (10.7.3 and 10.7.4, whose KOS IRIs
+    are derived from the KOS's pattern) is a warning; any other unknown IRI is a violation.
+    """
+    problems = []
+    for subject, predicate, obj in sorted(un_links(graph)):
+        if un.knows(obj):
+            continue
+        acknowledged = any(isinstance(n, Literal) and str(n).startswith(UNVERIFIED)
+                           for n in graph.objects(subject, SKOS.editorialNote))
+        severity = "Warning" if acknowledged else "Violation"
+        message = f"{compact(obj)} is not in the vendored UN vocabularies (data/external/)" + (
+            "; the vocabulary marks it as not verified" if acknowledged else "")
+        record, field = (origins or {}).get(subject, (None, None))
+        if record is not None:
+            spec = record.kind.field_for(predicate)
+            located = record.problem(field or (spec.name if spec else compact(predicate)), message, severity)
+            problems.append(Problem(located.message, located.file, located.line, located.record, located.field,
+                                    severity, compact(subject), "links"))
+        else:
+            problems.append(Problem(message, severity=severity, focus=compact(subject), field=compact(predicate),
+                                    rule="links"))
+    return problems
+
+
+# The link predicates of the dataset, each chosen on purpose (see the ontology's rdfs:comment):
+# skos:exactMatch / skos:broadMatch between concepts, mig:geoArea from a State to the area it governs,
+# schema:sameAs from a document to the UN's own reference page for it.
+LINK_PREDICATES = (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch, SKOS.relatedMatch,
+                   MIG.geoArea, SCHEMA.sameAs, OWL.sameAs)
+# Target vocabularies by namespace, longest first: (name, dataset IRI, why the links are right).
+TARGETS = (
+    ("http://metadata.un.org/sdg/codes/geoArea/", "un-m49", "http://metadata.un.org/sdg/codes/geoAreaCodes",
+     "ISO 3166-1 alpha-3 code matched to geoArea#iso3code in the UN M49 list of the UN SDG KOS (data/external)"),
+    ("http://metadata.un.org/sdg/", "un-sdg-kos", "http://metadata.un.org/sdg",
+     "UN SDG KOS IRI of the same goal, target or indicator (../shared/reference/sdg.yaml, KOS commit 0ae578b)"),
+    (UNDOCS, "undocs", UNDOCS, "the UN's resolver of the document's official symbol"),
+)
+SSSOM_PREFIXES = {"unsdg": "http://metadata.un.org/sdg/", "undocs": UNDOCS, "semapv": "https://w3id.org/semapv/vocab/"}
+
+
+@dataclass(frozen=True)
+class LinkMapping:
+    """One cross-vocabulary link of the dataset, as an SSSOM row."""
+
+    subject: URIRef
+    subject_label: str
+    predicate: URIRef
+    object: URIRef
+    object_label: str
+    target: str
+    justification: str
+
+
+def _label(graph: Graph, node: URIRef) -> str:
+    labels = [o for p in (SKOS.prefLabel, RDFS.label) for o in graph.objects(node, p) if isinstance(o, Literal)]
+    english = sorted(str(o) for o in labels if o.language in (None, "en"))
+    return english[0] if english else ""
+
+
+def link_mappings(graph: Graph, own: tuple[str, ...]) -> list[LinkMapping]:
+    """The dataset's links from its own resources (IRIs under `own`) to the external vocabularies."""
+    rows = []
+    for predicate in LINK_PREDICATES:
+        for subject, obj in graph.subject_objects(predicate):
+            if not (isinstance(obj, URIRef) and str(subject).startswith(own)) or str(obj).startswith(own):
+                continue
+            target = next(t for t in (*TARGETS, ("", "other", "", "")) if str(obj).startswith(t[0]))
+            rows.append(LinkMapping(subject, _label(graph, subject), predicate, obj, _label(graph, obj), target[1],
+                                    target[3]))
+    return sorted(rows, key=lambda r: (str(r.subject), str(r.predicate), str(r.object)))
+
+
+def write_sssom(rows: list[LinkMapping], path: Path, *, mapping_set_id: str, version: str, license_iri: str,
+                prefixes: dict[str, str]) -> None:
+    """Write the links as an SSSOM TSV file with its YAML metadata header."""
+    curie_map = {**{k: v for k, v in prefixes.items() if k != "sdg"}, "sdg": prefixes["sdg"], **SSSOM_PREFIXES}
+    namespaces = sorted(curie_map.items(), key=lambda item: -len(item[1]))
+
+    def curie(iri: URIRef) -> str:
+        for name, namespace in namespaces:
+            if str(iri).startswith(namespace) and len(str(iri)) > len(namespace):
+                return f"{name}:{str(iri)[len(namespace):]}"
+        return str(iri)
+
+    used = {c.split(":", 1)[0] for r in rows for c in (curie(r.subject), curie(r.predicate), curie(r.object))}
+    used.add("semapv")
+    header = {"curie_map": {k: v for k, v in sorted(curie_map.items()) if k in used},
+              "mapping_set_id": mapping_set_id, "mapping_set_version": version, "license": license_iri,
+              "mapping_set_description": "Links of the migration-lod dataset to the UN's own vocabularies."}
+    lines = ["# " + line for line in yaml.safe_dump(header, sort_keys=False, width=200).splitlines()]
+    columns = ("subject_id", "subject_label", "predicate_id", "object_id", "object_label", "mapping_justification",
+               "comment")
+    lines.append("\t".join(columns))
+    for row in rows:
+        cells = (curie(row.subject), row.subject_label, curie(row.predicate), curie(row.object), row.object_label,
+                 "semapv:ManualMappingCuration", row.justification)
+        lines.append("\t".join(c.replace("\t", " ").replace("\n", " ") for c in cells))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def linksets(rows: list[LinkMapping]) -> dict[tuple[str, URIRef], int]:
+    """How many links go to each target vocabulary with each predicate (for void:Linkset)."""
+    counts: dict[tuple[str, URIRef], int] = {}
+    for row in rows:
+        counts[(row.target, row.predicate)] = counts.get((row.target, row.predicate), 0) + 1
+    return counts
+
+
+def target_dataset(name: str) -> str:
+    """The IRI of a target vocabulary by its name."""
+    return next(t[2] for t in TARGETS if t[1] == name)

@@ -1,0 +1,118 @@
+"""Links to the UN's own vocabularies: right offline, exported as SSSOM and described as VoID linksets."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from rdflib import Graph, Namespace, URIRef
+
+import migration_lod
+from migration_lod.links import check_links, link_mappings
+
+BASE = "https://w3id.org/migration-lod/"
+VOID = Namespace("http://rdfs.org/ns/void#")
+SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
+
+
+def add_practice(data_copy, extra: str) -> None:
+    path = data_copy / "practices.yaml"
+    path.write_text(path.read_text() + f"""
+- id: test-practice
+  kind: initiative
+  label: A practice linked to target 10.7
+  actors: [THA, KHM]
+{extra}  sources:
+  - document: grcp7-summary-report
+    section: test
+""")
+
+
+def test_a_query_joins_a_record_to_the_kos_target_and_m49_regions(data_copy):
+    add_practice(data_copy, "  sdg: ['10.7']\n  subjects: ['1003084']\n")
+    dataset = migration_lod.build(data_copy)
+    rows = {tuple(str(v) for v in row) for row in dataset.graph.query("""
+        PREFIX mig: <https://w3id.org/migration-lod/ontology/>
+        PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        SELECT ?target ?targetLabel ?region ?regionLabel WHERE {
+            <https://w3id.org/migration-lod/practice/test-practice> mig:sdgTarget/skos:exactMatch ?target ;
+                mig:actor/mig:geoArea/skos:broader+ ?region .
+            ?target skos:prefLabel ?targetLabel FILTER (lang(?targetLabel) = "en")
+            ?region skos:broader <http://metadata.un.org/sdg/codes/geoArea/001> ;
+                    skos:prefLabel ?regionLabel FILTER (lang(?regionLabel) = "en")
+        }""")}
+    assert rows == {("http://metadata.un.org/sdg/10.7", "Facilitate orderly, safe, regular and responsible migration "
+                     "and mobility of people, including through the implementation of planned and well-managed "
+                     "migration policies", "http://metadata.un.org/sdg/codes/geoArea/142", "Asia")}
+    iri = URIRef(BASE + "practice/test-practice")
+    assert (iri, URIRef("http://purl.org/dc/terms/subject"),
+            URIRef("http://metadata.un.org/thesaurus/1003084")) in dataset.graph
+    assert dataset.validate().conforms
+
+
+@pytest.mark.parametrize(("extra", "field", "message"), [
+    ("  sdg: ['10.99']\n", "sdg", '"10.99" is not a migration-related SDG target or indicator code'),
+    ("  subjects: ['999999999']\n", "subjects", '"999999999" is not a UNBIS Thesaurus subject'),
+    ("  subjects: ['migration']\n", "subjects", '"migration" is not a UNBIS Thesaurus identifier'),
+])
+def test_an_unknown_un_code_in_a_record_fails_the_build(data_copy, tmp_path, cli, extra, field, message):
+    add_practice(data_copy, extra)
+    result = cli("build", "--data", data_copy, "--out", tmp_path / "dist", cwd=data_copy.parent)
+    assert result.returncode == 2
+    assert "data/practices.yaml:" in result.stderr and f"test-practice · {field} · {message}" in result.stderr
+    assert not (tmp_path / "dist").exists()
+
+
+def test_an_unknown_m49_code_fails_the_build(data_copy, tmp_path, cli):
+    add_practice(data_copy, "")
+    path = data_copy / "practices.yaml"
+    path.write_text(path.read_text().replace("actors: [THA, KHM]", "actors: [THA, QQQ]"))
+    result = cli("build", "--data", data_copy, "--out", tmp_path / "dist", cwd=data_copy.parent)
+    assert result.returncode == 2
+    assert 'test-practice · actors · "QQQ" is not an ISO 3166-1 alpha-3 code' in result.stderr
+
+
+def test_every_un_link_of_the_vocabulary_is_checked_offline(dataset):
+    warnings = [p for p in dataset.validate().warnings if p.rule == "links"]
+    assert {p.focus for p in warnings} == {"sdg:10.7.3", "sdg:10.7.4"}
+    broken = copy.deepcopy(dataset.graph)
+    broken.add((URIRef(BASE + "vocab/sdg/10.7"), SKOS.exactMatch, URIRef("http://metadata.un.org/sdg/10.99")))
+    broken.add((URIRef(BASE + "state/THA"), URIRef(BASE + "ontology/geoArea"),
+                URIRef("http://metadata.un.org/sdg/codes/geoArea/999")))
+    problems = [p for p in check_links(broken, dataset.un, dataset.origins) if p.severity == "Violation"]
+    assert {(p.focus, p.message.split(" ")[0]) for p in problems} == {
+        ("sdg:10.7", "http://metadata.un.org/sdg/10.99"), ("https://w3id.org/migration-lod/state/THA", "m49:999")}
+
+
+def test_documents_link_to_the_un_symbol_resolver(dataset):
+    sameas = URIRef("https://schema.org/sameAs")
+    assert (URIRef(BASE + "document/a-res-73-195"), sameas, URIRef("https://undocs.org/A/RES/73/195")) in dataset.graph
+
+
+def test_the_sssom_file_parses_and_equals_the_graphs_links(dataset, dist):
+    from sssom.parsers import parse_sssom_table
+
+    msdf = parse_sssom_table(str(dist / "mappings.sssom.tsv"))
+    expand = msdf.converter.expand
+    rows = {(expand(r.subject_id), expand(r.predicate_id), expand(r.object_id)) for r in msdf.df.itertuples()}
+    expected = {(str(m.subject), str(m.predicate), str(m.object))
+                for m in link_mappings(dataset.graph, (BASE,))}
+    assert rows == expected and len(rows) == len(msdf.df) > 200
+    assert msdf.metadata["mapping_set_id"] == BASE + "mappings"
+    assert set(msdf.df["mapping_justification"]) == {"semapv:ManualMappingCuration"}
+
+
+def test_void_describes_each_linkset(dataset, dist):
+    void = Graph().parse(dist / "void.ttl")
+    counts = {}
+    for linkset in void.objects(URIRef(BASE + "dataset"), VOID.subset):
+        key = (str(void.value(linkset, VOID.objectsTarget)), str(void.value(linkset, VOID.linkPredicate)))
+        counts[key] = int(void.value(linkset, VOID.triples))
+    expected = {}
+    for m in link_mappings(dataset.graph, (BASE,)):
+        key = ({"un-m49": "http://metadata.un.org/sdg/codes/geoAreaCodes", "un-sdg-kos": "http://metadata.un.org/sdg",
+                "undocs": "https://undocs.org/"}[m.target], str(m.predicate))
+        expected[key] = expected.get(key, 0) + 1
+    assert counts == expected
+    # 9 targets and their 18 indicators, 10.7.3 and 10.7.4 included (pattern-derived, flagged as warnings).
+    assert counts[("http://metadata.un.org/sdg", str(SKOS.exactMatch))] == 27
