@@ -229,6 +229,51 @@ def synth_command(records: int, out_dir: Path, seed: int, violations: float) -> 
     click.echo(f"injected violations: {injected}", err=True)
 
 
+@main.group("links")
+def links_group() -> None:
+    """Check the dataset's links to other vocabularies, or import mappings others made to it."""
+
+
+@links_group.command("check")
+@click.option("--dump", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=Path("dist/migration-lod.nt"), show_default=True, help="The dump whose links to check.")
+@click.option("--concurrency", default=8, show_default=True, type=int, help="Requests at once, in all.")
+@click.option("--per-host", default=2, show_default=True, type=int, help="Requests at once to one host.")
+@click.option("--interval", default=0.2, show_default=True, type=float,
+              help="Seconds between the starts of two requests to one host.")
+@click.option("--timeout", default=10.0, show_default=True, type=float, help="Seconds to wait for an answer.")
+@click.option("--retries", default=3, show_default=True, type=int, help="Retries on transient errors.")
+@click.option("--cache", "cache_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder of the result cache (HTTP validators kept); a second run is cheap.")
+@click.option("--max-age", default=86400.0, show_default=True, type=float,
+              help="Seconds a cached success stays fresh (no request at all).")
+@click.option("--proxy", default=None, help="HTTP proxy to send every request through.")
+@click.option("--base-iri", default=DEFAULT_BASE_IRI, show_default=True, help="The dataset's own IRIs (skipped).")
+@click.option("--json", "as_json", is_flag=True, help="Print every result as JSON.")
+def links_check_command(dump: Path, concurrency: int, per_host: int, interval: float, timeout: float, retries: int,
+                        cache_dir: Path | None, max_age: float, proxy: str | None, base_iri: str,
+                        as_json: bool) -> None:
+    """Dereference every distinct external IRI of a dump and report the broken ones.
+
+    Exit status: 0 no broken link, 1 some broken, 2 bad usage.
+    """
+    import dataclasses
+    import json
+
+    from migration_lod.linkcheck import LinkChecker, external_iris, report_table
+
+    iris = external_iris(dump, tuple(dict.fromkeys((base_iri, DEFAULT_BASE_IRI))))
+    checker = LinkChecker(timeout=timeout, concurrency=concurrency, per_host=per_host, interval=interval,
+                          retries=retries, cache_dir=cache_dir, max_age=max_age, proxy=proxy)
+    results = checker.check(iris)
+    if as_json:
+        click.echo(json.dumps([dataclasses.asdict(r) for r in results], indent=1))
+    else:
+        click.echo(report_table(results))
+        click.echo(f"{len(results)} IRIs checked, {checker.requests_sent} requests sent", err=True)
+    sys.exit(EXIT_OK if all(r.ok for r in results) else EXIT_VIOLATIONS)
+
+
 @main.command("push")
 @click.argument("dump", type=click.Path(path_type=Path))
 @click.option("--endpoint", required=True,
