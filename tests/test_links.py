@@ -116,3 +116,59 @@ def test_void_describes_each_linkset(dataset, dist):
     assert counts == expected
     # 9 targets and their 18 indicators, 10.7.3 and 10.7.4 included (pattern-derived, flagged as warnings).
     assert counts[("http://metadata.un.org/sdg", str(SKOS.exactMatch))] == 27
+
+
+SSSOM = """# curie_map:
+#   mlod: https://w3id.org/migration-lod/
+#   skos: http://www.w3.org/2004/02/skos/core#
+#   ex: https://example.org/vocab/
+#   orcid: https://orcid.org/
+# mapping_set_id: https://example.org/mappings/1
+# creator_id:
+#   - orcid:0000-0000-0000-0001
+subject_id	predicate_id	object_id	mapping_justification
+mlod:iscm/commit	skos:closeMatch	ex:mekong-anti-trafficking	semapv:ManualMappingCuration
+mlod:iscm/budapest-process	skos:exactMatch	ex:budapest	semapv:ManualMappingCuration
+"""
+
+
+def test_links_import_adds_an_attributed_graph_that_serve_can_load(dist, tmp_path, cli):
+    import pyoxigraph as ox
+    from rdflib import Dataset
+
+    from migration_lod.engine import load_dumps
+
+    mappings = tmp_path / "partner-mappings.tsv"
+    mappings.write_text(SSSOM)
+    result = cli("links", "import", mappings, "--dump", dist / "migration-lod.nt", "--out", tmp_path / "imported")
+    assert result.returncode == 0, result.stderr
+    trig = tmp_path / "imported" / "partner-mappings.trig"
+    graph_iri = URIRef(BASE + "graph/imported/partner-mappings")
+    data = Dataset().parse(trig, format="trig")
+    named = data.graph(graph_iri)
+    partner = URIRef("https://example.org/vocab/mekong-anti-trafficking")
+    assert (URIRef(BASE + "iscm/commit"), SKOS.closeMatch, partner) in named
+    assert (graph_iri, URIRef("http://www.w3.org/ns/prov#wasAttributedTo"),
+            URIRef("https://orcid.org/0000-0000-0000-0001")) in named
+    assert len(list(data.default_graph)) == 0, "nothing is added to the dataset's own graph"
+    load_dumps([dist / "migration-lod.nt", trig], tmp_path / "store")
+    store = ox.Store.read_only(str(tmp_path / "store"))
+    rows = list(store.query(f"SELECT ?s WHERE {{ GRAPH <{graph_iri}> {{ ?s <{SKOS.exactMatch}> ?o }} }}"))
+    assert [r["s"].value for r in rows] == [BASE + "iscm/budapest-process"]
+
+
+def test_links_import_refuses_unknown_subjects_and_unattributed_mappings(dist, tmp_path, cli):
+    unknown = tmp_path / "bad.tsv"
+    unknown.write_text(SSSOM.replace("mlod:iscm/commit", "mlod:iscm/no-such-process"))
+    result = cli("links", "import", unknown, "--dump", dist / "migration-lod.nt", "--out", tmp_path / "imported")
+    assert result.returncode == 1
+    assert "https://w3id.org/migration-lod/iscm/no-such-process" in result.stderr
+    assert not (tmp_path / "imported").exists()
+    turtle = tmp_path / "mine.ttl"
+    turtle.write_text("<https://w3id.org/migration-lod/iscm/rcm> "
+                      "<http://www.w3.org/2004/02/skos/core#closeMatch> <https://example.org/puebla> .\n")
+    unattributed = cli("links", "import", turtle, "--dump", dist / "migration-lod.nt", "--out", tmp_path / "imp")
+    assert unattributed.returncode == 1 and "--attributed-to" in unattributed.stderr
+    attributed = cli("links", "import", turtle, "--dump", dist / "migration-lod.nt", "--out", tmp_path / "imp",
+                     "--attributed-to", "https://example.org/partner")
+    assert attributed.returncode == 0 and (tmp_path / "imp" / "mine.trig").is_file()

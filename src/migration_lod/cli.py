@@ -10,17 +10,17 @@ from pathlib import Path
 
 import click
 import pyoxigraph as ox
-from rdflib import Graph
+from rdflib import VOID, Graph, URIRef
 
 from migration_lod.dataset import METADATA_FILE, assemble, build
 from migration_lod.export import FORMATS, export_records
 from migration_lod.jsonld import read_jsonld
 from migration_lod.links import check_links
 from migration_lod.mapping import check_base_iri
-from migration_lod.namespaces import DEFAULT_BASE_IRI
+from migration_lod.namespaces import DEFAULT_BASE_IRI, PREFIXES
 from migration_lod.problems import InputError, Problem, ValidationFailed
 from migration_lod.records import RECORD_SUFFIXES, load_records, record_files
-from migration_lod.terms import from_oxigraph
+from migration_lod.terms import from_oxigraph, to_oxigraph
 from migration_lod.validation import ValidationReport, validate
 from migration_lod.vocabulary import load_un_vocabularies, load_vocabulary
 
@@ -272,6 +272,39 @@ def links_check_command(dump: Path, concurrency: int, per_host: int, interval: f
         click.echo(report_table(results))
         click.echo(f"{len(results)} IRIs checked, {checker.requests_sent} requests sent", err=True)
     sys.exit(EXIT_OK if all(r.ok for r in results) else EXIT_VIOLATIONS)
+
+
+@links_group.command("import")
+@click.argument("mappings", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dump", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=Path("dist/migration-lod.nt"), show_default=True, help="The dataset the mappings are about.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("dist/imported"),
+              show_default=True, help="Folder for the imported graph (TriG, one named graph per file).")
+@click.option("--attributed-to", default=None, help="Who made the mappings (IRI or name), if the file does not say.")
+@click.option("--base-iri", default=DEFAULT_BASE_IRI, show_default=True, help="Base IRI of the imported graph's IRI.")
+def links_import_command(mappings: Path, dump: Path, out_dir: Path, attributed_to: str | None,
+                         base_iri: str) -> None:
+    """Import mappings someone else made to this dataset's IRIs (SSSOM TSV or Turtle) as an attributed graph.
+
+    Every subject must be a resource of the dump. Writes OUT/NAME.trig, which `serve` loads as a named graph.
+    Exit status: 0 imported, 1 refused (unknown subjects, no attribution), 2 bad usage.
+    """
+    from migration_lod.links import MappingImportError, import_mappings
+
+    subjects = {from_oxigraph(t)[0] for t in ox.parse(path=str(dump), format=RDF_FORMATS.get(dump.suffix,
+                                                                                              ox.RdfFormat.N_TRIPLES))}
+    graph_iri = f"{base_iri}graph/imported/{mappings.stem}"
+    try:
+        graph = import_mappings(mappings, subjects, graph_iri, attributed_to)
+    except MappingImportError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_VIOLATIONS)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target = out_dir / f"{mappings.stem}.trig"
+    quads = [ox.Quad(*(to_oxigraph(t) for t in triple), ox.NamedNode(graph_iri)) for triple in graph]
+    ox.serialize(sorted(quads, key=str), str(target), format=ox.RdfFormat.TRIG, prefixes=PREFIXES)
+    count = graph.value(URIRef(graph_iri), VOID.triples)
+    click.echo(f"imported {count} mapping triples into <{graph_iri}>: {target}", err=True)
 
 
 @main.command("push")

@@ -6,12 +6,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph as ox
 import yaml
-from rdflib import OWL, RDFS, SKOS, Graph, Literal, URIRef
+from rdflib import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD, Graph, Literal, URIRef
 
 from migration_lod.mapping import Origins
 from migration_lod.namespaces import MIG, SCHEMA, UNDOCS
 from migration_lod.problems import Problem
+from migration_lod.terms import from_oxigraph
 from migration_lod.validation import compact
 from migration_lod.vocabulary import UN_NAMESPACE, UNVocabularies
 
@@ -139,3 +141,83 @@ def linksets(rows: list[LinkMapping]) -> dict[tuple[str, URIRef], int]:
 def target_dataset(name: str) -> str:
     """The IRI of a target vocabulary by its name."""
     return next(t[2] for t in TARGETS if t[1] == name)
+
+
+class MappingImportError(ValueError):
+    """Mappings that cannot be imported: unreadable, unattributed, or about resources this dataset lacks."""
+
+
+def read_sssom(path: Path) -> tuple[list[tuple[URIRef, URIRef, URIRef]], dict]:
+    """The mappings of an SSSOM TSV file (CURIEs expanded with its curie_map) and its metadata."""
+    header, rows = [], []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        (header if line.startswith("#") else rows).append(line)
+    metadata = yaml.safe_load("\n".join(h[1:] for h in header)) or {}
+    prefixes = metadata.get("curie_map") or {}
+
+    def expand(curie: str) -> URIRef:
+        prefix, _, local = curie.partition(":")
+        if prefix in prefixes:
+            return URIRef(prefixes[prefix] + local)
+        if curie.startswith(("http://", "https://")):
+            return URIRef(curie)
+        raise MappingImportError(f"{path}: {curie!r} uses a prefix the curie_map does not define")
+
+    if not rows:
+        raise MappingImportError(f"{path}: no mapping table")
+    columns = rows[0].split("\t")
+    missing = {"subject_id", "predicate_id", "object_id"} - set(columns)
+    if missing:
+        raise MappingImportError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
+    triples = []
+    for number, row in enumerate(rows[1:], start=len(header) + 2):
+        if not row.strip():
+            continue
+        cells = dict(zip(columns, row.split("\t"), strict=False))
+        try:
+            triples.append((expand(cells["subject_id"]), expand(cells["predicate_id"]), expand(cells["object_id"])))
+        except (KeyError, MappingImportError) as exc:
+            raise MappingImportError(f"{path}:{number}: {exc}") from exc
+    return triples, metadata
+
+
+def import_mappings(path: Path, dataset_subjects: set[URIRef], graph_iri: str,
+                    attributed_to: str | None = None) -> Graph:
+    """Mappings someone else made to this dataset's IRIs, as a graph of their own with its provenance.
+
+    Every subject must be a resource of this dataset; the mappings must say who made them (SSSOM
+    creator_id / author_id, or `attributed_to`).
+    """
+    if path.suffix == ".tsv":
+        triples, metadata = read_sssom(path)
+    elif path.suffix in (".ttl", ".nt"):
+        try:
+            parsed = ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
+            triples = [from_oxigraph(t) for t in parsed]
+        except (SyntaxError, OSError) as exc:
+            raise MappingImportError(f"{path}: not valid Turtle: {exc}") from exc
+        metadata = {}
+    else:
+        raise MappingImportError(f"{path}: use an SSSOM .tsv file or a Turtle .ttl file of mappings")
+    unknown = sorted({str(s) for s, _, _ in triples if s not in dataset_subjects})
+    if unknown:
+        raise MappingImportError(f"{path}: {len(unknown)} subject(s) are not resources of this dataset: "
+                                 + ", ".join(unknown[:10]) + (" ..." if len(unknown) > 10 else ""))
+    creators = attributed_to or metadata.get("creator_id") or metadata.get("author_id")
+    if not creators:
+        raise MappingImportError(f"{path}: say who made these mappings (--attributed-to, or creator_id in the "
+                                 "SSSOM metadata)")
+    prefixes = metadata.get("curie_map") or {}
+    graph = Graph(identifier=URIRef(graph_iri))
+    for triple in triples:
+        graph.add(triple)
+    node = URIRef(graph_iri)
+    graph.add((node, RDF.type, PROV.Entity))
+    for creator in creators if isinstance(creators, list) else [creators]:
+        prefix, _, local = str(creator).partition(":")
+        agent = prefixes[prefix] + local if prefix in prefixes else str(creator)
+        graph.add((node, PROV.wasAttributedTo,
+                   URIRef(agent) if agent.startswith(("http://", "https://")) else Literal(agent)))
+    graph.add((node, DCTERMS.source, Literal(path.name)))
+    graph.add((node, VOID.triples, Literal(len(triples), datatype=XSD.integer)))
+    return graph
