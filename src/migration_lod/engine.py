@@ -150,11 +150,9 @@ def answer(store: ox.Store, request: QueryRequest, max_bytes: int) -> Answer:
     buffer = _CappedBuffer(max_bytes)
     try:
         results.serialize(buffer, format=offered[media_type])
-    except _TooLarge as exc:
+    except _TooLarge as exc:  # pyoxigraph lets the writer's exception through
         raise QueryError(413, f"the result is larger than the limit of {max_bytes:,} bytes: add a LIMIT") from exc
-    except OSError as exc:
-        if isinstance(exc.__cause__ or exc.__context__, _TooLarge) or "_TooLarge" in repr(exc):
-            raise QueryError(413, f"the result is larger than the limit of {max_bytes:,} bytes: add a LIMIT") from exc
+    except (OSError, ValueError) as exc:
         raise QueryError(500, f"cannot serialise the result: {exc}") from exc
     return Answer(media_type, bytes(buffer.buffer))
 
