@@ -111,3 +111,12 @@ def test_help_is_there_for_every_command(cli):
     for command in ([], ["build"], ["validate"]):
         result = cli(*command, "--help")
         assert result.returncode == 0 and "Usage:" in result.stdout
+
+
+def test_an_iscm_without_a_year_is_only_a_warning(broken):
+    iri = URIRef(BASE + "iscm/gfmd")
+    broken.graph.remove((iri, MIG.yearEstablished, None))
+    report = broken.validate()
+    assert report.conforms
+    [problem] = [p for p in report.warnings if p.record == "gfmd"]
+    assert (problem.field, problem.message) == ("established", "has no year established")
