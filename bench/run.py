@@ -28,9 +28,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from migration_lod.dataset import assemble, load_metadata  # noqa: E402
-from migration_lod.publish import sorted_ntriples  # noqa: E402
 from migration_lod.records import load_records  # noqa: E402
 from migration_lod.synth import synthesize  # noqa: E402
+from migration_lod.terms import sorted_ntriples  # noqa: E402
 
 PREFIXES = """PREFIX mig: <https://w3id.org/migration-lod/ontology/>
 PREFIX org: <http://www.w3.org/ns/org#>

@@ -18,7 +18,6 @@ def broken(dataset):
     """A copy of the built dataset whose graph a test may break."""
     clone = copy.copy(dataset)
     clone.graph = copy.deepcopy(dataset.graph)
-    clone._report = None
     return clone
 
 
@@ -120,3 +119,67 @@ def test_an_iscm_without_a_year_is_only_a_warning(broken):
     assert report.conforms
     [problem] = [p for p in report.warnings if p.record == "gfmd"]
     assert (problem.field, problem.message) == ("established", "has no year established")
+
+
+def injected(graph):
+    """A copy of a graph with one of each kind of violation the shapes catch."""
+    from rdflib import XSD
+
+    broken = copy.deepcopy(graph)
+    schema = "https://schema.org/"
+    broken.remove((URIRef(BASE + "iscm/budapest-process"), SKOS.prefLabel, None))
+    broken.add((URIRef(BASE + "iscm/commit"), MIG.yearEstablished, Literal("2004")))
+    broken.add((URIRef(BASE + "practice/almaty-process-dialogue"), MIG.gcmObjective,
+                URIRef("https://w3id.org/migration-lod/vocab/gcm-elements/k")))
+    broken.add((URIRef("https://w3id.org/migration-lod/vocab/gcm-objectives/9"), SKOS.prefLabel,
+                Literal("Another title", lang="en")))
+    broken.remove((URIRef(BASE + "iscm/gfmd"), MIG.yearEstablished, None))
+    broken.add((URIRef(BASE + "event/grcp-7"), URIRef(schema + "endDate"), Literal("2017-10-01", datatype=XSD.date)))
+    broken.remove((URIRef(BASE + "event/grcp-1"), URIRef("http://purl.org/dc/terms/date"), None))
+    broken.add((URIRef(BASE + "state/THA"), URIRef("http://purl.org/dc/terms/identifier"), Literal("tha")))
+    broken.remove((URIRef(BASE + "organisation/iom"), URIRef("http://www.w3.org/ns/prov#qualifiedDerivation"), None))
+    broken.add((URIRef(BASE + "iscm/rcp-x"), URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                MIG.RegionalConsultativeProcess))
+    broken.add((URIRef(BASE + "document/a-res-71-1"), URIRef("http://purl.org/dc/terms/issued"), Literal("2016")))
+    return broken
+
+
+def outcome(report):
+    return sorted(tuple(x or "" for x in (p.severity, p.focus, p.field, p.message, p.rule)) for p in report.problems)
+
+
+def test_the_fast_validator_finds_exactly_what_pyshacl_finds(dataset):
+    from migration_lod import validate
+
+    for graph in (dataset.graph, injected(dataset.graph)):
+        fast = validate(graph, origins=dataset.origins, engine="fast")
+        reference = validate(graph, origins=dataset.origins, engine="pyshacl")
+        assert outcome(fast) == outcome(reference)
+    assert len(fast.violations) >= 12
+
+
+def test_the_fast_validator_agrees_on_synthetic_data(tmp_path):
+    from migration_lod import build, validate
+    from migration_lod.synth import synthesize
+
+    synthesize(800, tmp_path / "data", seed=5)
+    dataset = build(tmp_path / "data")
+    graph = injected(dataset.graph)
+    assert outcome(validate(graph, engine="fast")) == outcome(validate(graph, engine="pyshacl"))
+
+
+def test_shapes_the_fast_validator_cannot_compile_fall_back_to_pyshacl(dataset):
+    from rdflib import Graph
+
+    from migration_lod import validate
+    from migration_lod.shacl import UnsupportedShape, compile_shapes
+
+    shapes = Graph().parse(data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        <urn:s> a sh:NodeShape ; sh:targetClass <https://w3id.org/migration-lod/ontology/ISCM> ;
+            sh:property [ sh:path <http://www.w3.org/2004/02/skos/core#altLabel> ; sh:maxLength 5 ] .
+    """, format="turtle")
+    with pytest.raises(UnsupportedShape):
+        compile_shapes(shapes)
+    report = validate(dataset.graph, shapes, dataset.origins, engine="fast")
+    assert report.violations and all("MaxLength" in (p.rule or "") for p in report.violations)

@@ -21,7 +21,7 @@ from migration_lod.namespaces import DEFAULT_BASE_IRI, PREFIXES
 from migration_lod.problems import InputError, Problem, ValidationFailed
 from migration_lod.records import RECORD_SUFFIXES, load_records, record_files
 from migration_lod.terms import from_oxigraph, to_oxigraph
-from migration_lod.validation import ValidationReport, validate
+from migration_lod.validation import ENGINES, ValidationReport, validate
 from migration_lod.vocabulary import load_un_vocabularies, load_vocabulary
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_BAD_INPUT = 0, 1, 2
@@ -64,8 +64,10 @@ def main() -> None:
               help="Folder to publish into; replaced only when the whole build succeeds.")
 @click.option("--base-iri", default=DEFAULT_BASE_IRI, show_default=True,
               help="Base IRI of the records' IRIs (BASE/KIND/ID).")
+@click.option("--validator", type=click.Choice(ENGINES), default="fast", show_default=True,
+              help="SHACL engine: shapes compiled to SPARQL (fast), or pyshacl (the reference).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only problems.")
-def build_command(data_dir: Path, out_dir: Path, base_iri: str, quiet: bool) -> None:
+def build_command(data_dir: Path, out_dir: Path, base_iri: str, validator: str, quiet: bool) -> None:
     """Map the records to RDF, validate them with SHACL and publish the dumps.
 
     Exit status: 0 published, 1 SHACL violations (nothing published), 2 bad input or usage.
@@ -79,12 +81,14 @@ def build_command(data_dir: Path, out_dir: Path, base_iri: str, quiet: bool) -> 
         dataset = build(data_dir, base_iri, report=say)
     except InputError as exc:
         _fail_input(exc)
-    report = dataset.validate()
-    say(f"validated: {len(report.violations)} violation(s), {len(report.warnings)} warning(s)")
+    report = dataset.validate(engine=validator)
+    say(f"validated ({validator}): {len(report.violations)} violation(s), {len(report.warnings)} warning(s)")
     if report.problems and (not quiet or not report.conforms):
         _print_report(report, err=True)
     try:
-        files = dataset.publish(out_dir)
+        if not report.conforms:
+            raise ValidationFailed(report.violations)
+        files = dataset.publish(out_dir, report)
     except ValidationFailed:
         click.echo(f"not published: fix the violations above; {out_dir} is unchanged", err=True)
         sys.exit(EXIT_VIOLATIONS)
@@ -107,9 +111,9 @@ def _graph_of(paths: list[Path]) -> Graph:
     return graph
 
 
-def _validate_rdf(paths: list[Path]) -> ValidationReport:
+def _validate_rdf(paths: list[Path], engine: str) -> ValidationReport:
     graph = _graph_of(paths)
-    return validate(graph, also=check_links(graph, load_un_vocabularies()))
+    return validate(graph, also=check_links(graph, load_un_vocabularies()), engine=engine)
 
 
 def _unreadable(path: Path, exc: Exception) -> Problem:
@@ -120,8 +124,10 @@ def _unreadable(path: Path, exc: Exception) -> Problem:
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--base-iri", default=DEFAULT_BASE_IRI, show_default=True,
               help="Base IRI used to map record files.")
+@click.option("--validator", type=click.Choice(ENGINES), default="fast", show_default=True,
+              help="SHACL engine: shapes compiled to SPARQL (fast), or pyshacl (the reference).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only violations.")
-def validate_command(files: tuple[Path, ...], base_iri: str, quiet: bool) -> None:
+def validate_command(files: tuple[Path, ...], base_iri: str, validator: str, quiet: bool) -> None:
     """Validate record files, a data folder, or RDF files (.ttl, .nt, .rdf, .jsonld) against the shapes.
 
     A record file is checked together with the other record files of its folder, which its references
@@ -140,9 +146,9 @@ def validate_command(files: tuple[Path, ...], base_iri: str, quiet: bool) -> Non
     try:
         reports = []
         if rdf:
-            reports.append(_validate_rdf(rdf))
+            reports.append(_validate_rdf(rdf, validator))
         if records:
-            reports.append(_validate_records(records, base_iri))
+            reports.append(_validate_records(records, base_iri, validator))
     except InputError as exc:
         _fail_input(exc)
     report = ValidationReport([p for r in reports for p in r.problems
@@ -341,7 +347,7 @@ def push_command(dump: Path, endpoint: str, graph: str | None, append: bool, use
                    f"{result.seconds:.2f} s ({result.attempts} attempt(s))", err=True)
 
 
-def _validate_records(paths: list[Path], base_iri: str) -> ValidationReport:
+def _validate_records(paths: list[Path], base_iri: str, engine: str) -> ValidationReport:
     folders = sorted({p if p.is_dir() else p.parent for p in paths})
     files = sorted({f for folder in folders for f in record_files(folder)} | {p for p in paths if p.is_file()})
-    return assemble(load_records(files), base_iri, folders[0]).validate()
+    return assemble(load_records(files), base_iri, folders[0]).validate(engine=engine)

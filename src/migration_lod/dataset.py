@@ -97,24 +97,21 @@ class Dataset:
     metadata: DatasetMetadata | None = None
     records: list[Record] = field(default_factory=list)
     origins: Origins = field(default_factory=dict)
-    _report: ValidationReport | None = field(default=None, repr=False)
 
-    def validate(self, shapes: Graph | None = None) -> ValidationReport:
+    def validate(self, shapes: Graph | None = None, engine: str = "fast") -> ValidationReport:
         """Validate the graph against the SHACL shapes and its UN links against the vendored vocabularies;
-        problems name the record, file, line and field."""
-        if shapes is not None or self._report is None:
-            report = validate(self.graph, shapes if shapes is not None else load_shapes(), self.origins,
-                              also=check_links(self.graph, self.un, self.origins))
-            if shapes is not None:
-                return report
-            self._report = report
-        return self._report
+        problems name the record, file, line and field. engine: "fast" (SPARQL) or "pyshacl"."""
+        return validate(self.graph, shapes if shapes is not None else load_shapes(), self.origins,
+                        also=check_links(self.graph, self.un, self.origins), engine=engine)
 
-    def publish(self, out_dir: Path | str) -> dict[str, Path]:
-        """Write the dumps, context, VoID/DCAT and checksums into `out_dir`; refuse when there is a violation."""
+    def publish(self, out_dir: Path | str, report: ValidationReport | None = None) -> dict[str, Path]:
+        """Write the dumps, context, VoID/DCAT and checksums into `out_dir`; refuse when there is a violation.
+
+        `report` is the validation of the graph as it is now, when the caller has just made it.
+        """
         if self.metadata is None:
             raise ValueError("the dataset has no description (data/dataset.yaml): it cannot be published")
-        report = self.validate()
+        report = report or self.validate()
         if not report.conforms:
             raise ValidationFailed(report.violations)
         return publish_graph(self.graph, out_dir, base_iri=self.base_iri,

@@ -112,7 +112,9 @@ class _Mapper:
             datatype = {4: XSD.gYear, 7: XSD.gYearMonth, 10: XSD.date}[len(value)]
             yield Literal(value, datatype=datatype)
         elif kind == "count":
-            yield Literal(value, datatype=XSD.nonNegativeInteger)
+            # xsd:integer, not xsd:nonNegativeInteger: pyoxigraph's store keeps only the former (the loader
+            # already refuses negative numbers).
+            yield Literal(value, datatype=XSD.integer)
         elif kind == "symbol":
             yield Literal(value)
         elif kind == "unbis":

@@ -14,7 +14,6 @@ import os
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,7 @@ from rdflib import DCAT, DCTERMS, OWL, RDF, VOID, XSD, Graph, Literal, URIRef
 from migration_lod.jsonld import CONTEXT_FILE, write_jsonld
 from migration_lod.links import LinkMapping, link_mappings, linksets, target_dataset, write_sssom
 from migration_lod.namespaces import DEFAULT_BASE_IRI, PREFIXES
-from migration_lod.terms import to_oxigraph
+from migration_lod.terms import sorted_ntriples
 
 DUMP_NAME = "migration-lod"
 DUMPS = {  # suffix -> media type
@@ -49,14 +48,6 @@ class DatasetMetadata:
     publisher: str
     modified: str | None = None  # when the input data last changed (xsd:dateTime), set by the build
     data_digest: str | None = None  # sha256 of the input files: which version of the data was built
-
-
-def sorted_ntriples(triples: Iterable[tuple]) -> bytes:
-    """Canonical N-Triples of the triples, one per line, sorted: the deterministic form of the graph."""
-    converted = [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in triples]
-    lines = ox.serialize(converted, format=ox.RdfFormat.N_TRIPLES).splitlines(keepends=True)
-    lines.sort()
-    return b"".join(lines)
 
 
 def context_iri(base_iri: str) -> str:
@@ -135,9 +126,8 @@ def _local(iri: URIRef) -> str:
     return hashlib.sha256(str(iri).encode()).hexdigest()[:16]
 
 
-def write_dumps(graph: Graph, folder: Path, context: dict[str, Any], base_iri: str) -> dict[str, Path]:
-    """Write the three dumps of `graph` into `folder`; return them by suffix."""
-    nt = sorted_ntriples(graph)
+def write_dumps(nt: bytes, folder: Path, context: dict[str, Any], base_iri: str) -> dict[str, Path]:
+    """Write the three dumps of a graph (given as sorted N-Triples) into `folder`; return them by suffix."""
     files = {suffix: folder / f"{DUMP_NAME}.{suffix}" for suffix in DUMPS}
     files["nt"].write_bytes(nt)
     ordered = list(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES))
@@ -159,7 +149,7 @@ def publish_graph(graph: Graph, out_dir: Path | str, *, base_iri: str, context: 
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
-        files = write_dumps(graph, staging, context, base_iri)
+        files = write_dumps(sorted_ntriples(graph), staging, context, base_iri)
         (staging / CONTEXT_FILE).write_text(
             json.dumps({"@context": context}, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         links = link_mappings(graph, tuple(dict.fromkeys((base_iri, DEFAULT_BASE_IRI))))

@@ -3,6 +3,7 @@ serialisers and store)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import pyoxigraph as ox
@@ -41,3 +42,11 @@ def from_oxigraph_term(term: Any) -> URIRef | BNode | Literal:
 def from_oxigraph(quad: ox.Triple | ox.Quad) -> tuple:
     """An rdflib triple from a pyoxigraph triple or quad (the graph name is dropped)."""
     return from_oxigraph_term(quad.subject), from_oxigraph_term(quad.predicate), from_oxigraph_term(quad.object)
+
+
+def sorted_ntriples(triples: Iterable[tuple]) -> bytes:
+    """Canonical N-Triples of rdflib triples, one per line, sorted: the deterministic form of a graph."""
+    converted = [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in triples]
+    lines = ox.serialize(converted, format=ox.RdfFormat.N_TRIPLES).splitlines(keepends=True)
+    lines.sort()
+    return b"".join(lines)
