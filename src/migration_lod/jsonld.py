@@ -48,6 +48,7 @@ class _Compactor:
         # Longest namespace first, so that e.g. gcme: wins over a shorter prefix of the same IRI.
         self.prefixes = sorted(((iri, name) for name, iri in context.items() if isinstance(iri, str)
                                 and iri.endswith(("/", "#"))), key=lambda p: -len(p[0]))
+        self.by_head: dict[str, tuple[str, str] | None] = {}
         self.terms: dict[str, tuple[str, str | None]] = {}
         self.class_terms: dict[str, str] = {}
         for name, definition in context.items():
@@ -62,10 +63,15 @@ class _Compactor:
         return context[prefix] + local
 
     def iri(self, iri: str) -> str:
-        for namespace, name in self.prefixes:
-            if iri.startswith(namespace) and len(iri) > len(namespace):
-                return f"{name}:{iri[len(namespace):]}"
-        return iri
+        # Most IRIs end in a local name after their namespace's last '/' or '#': look that up once.
+        cut = max(iri.rfind("/"), iri.rfind("#")) + 1
+        head = iri[:cut]
+        if head not in self.by_head:
+            self.by_head[head] = next((p for p in self.prefixes if head.startswith(p[0])), None)
+        found = self.by_head[head]
+        if found is None or len(iri) <= len(found[0]):
+            return iri
+        return f"{found[1]}:{iri[len(found[0]):]}"
 
     def node(self, subject: str, pairs: list[tuple[str, ox.NamedNode | ox.Literal | ox.BlankNode]]) -> dict:
         node: dict[str, Any] = {"@id": self.iri(subject)}

@@ -58,7 +58,7 @@ def context_iri(base_iri: str) -> str:
 def _write_gzip(path: Path) -> None:
     # mtime=0 and no file name in the header keep the compressed bytes reproducible.
     with path.open("rb") as source, open(f"{path}.gz", "wb") as raw, \
-            gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as target:
+            gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6) as target:
         shutil.copyfileobj(source, target, 1 << 20)
 
 
@@ -83,17 +83,23 @@ def describe_dataset(graph: Graph, base_iri: str, metadata: DatasetMetadata, fil
     add((dataset, VOID.uriSpace, Literal(base_iri)))
     # The endpoint is where `migration-lod serve` answers when the dataset is served at its base IRI.
     add((dataset, VOID.sparqlEndpoint, URIRef(base_iri + "sparql")))
+    # One pass over the graph for every count.
+    subjects, predicates, classes = set(), set(), Counter()
+    for s, p, o in graph:
+        subjects.add(s)
+        predicates.add(p)
+        if p == RDF.type and isinstance(o, URIRef):
+            classes[o] += 1
     add((dataset, VOID.triples, Literal(len(graph), datatype=XSD.integer)))
-    subjects = {s for s in graph.subjects() if str(s).startswith(base_iri)}
-    add((dataset, VOID.entities, Literal(len(subjects), datatype=XSD.integer)))
-    add((dataset, VOID.distinctSubjects, Literal(len(set(graph.subjects())), datatype=XSD.integer)))
-    classes = Counter(o for s, o in graph.subject_objects(RDF.type) if isinstance(o, URIRef))
+    entities = sum(1 for s in subjects if str(s).startswith(base_iri))
+    add((dataset, VOID.entities, Literal(entities, datatype=XSD.integer)))
+    add((dataset, VOID.distinctSubjects, Literal(len(subjects), datatype=XSD.integer)))
     for cls, count in sorted(classes.items()):
         partition = URIRef(f"{base_iri}dataset/class/{_local(cls)}")
         add((dataset, VOID.classPartition, partition))
         add((partition, VOID["class"], cls))
         add((partition, VOID.entities, Literal(count, datatype=XSD.integer)))
-    used = {str(p) for p in graph.predicates()} | {str(c) for c in classes}
+    used = {str(p) for p in predicates} | {str(c) for c in classes}
     for namespace in sorted(set(PREFIXES.values())):
         if any(term.startswith(namespace) for term in used):
             add((dataset, VOID.vocabulary, URIRef(namespace)))
