@@ -1,9 +1,12 @@
-"""Benchmark of the SPARQL endpoint: median latency of five representative queries, side by side with
-rdflib's SPARQL engine (the naive baseline) and the Oxigraph server (the limit), on the same data.
+"""Benchmarks, each figure beside its reference measured in the same run on the same data.
 
-    python bench/run.py [--sizes 1000 10000 100000] [--runs 5]
+- pipeline: load, map, validate (beside pyshacl), publish (beside raw pyoxigraph and rdflib), per size;
+- endpoint: median latency of five representative queries through `migration-lod serve`, beside the
+  Oxigraph server (the limit) and rdflib's SPARQL engine (the naive baseline).
 
-Writes bench/results.json and prints a table. Figures, not assertions: no test depends on them.
+    python bench/run.py [--sizes 1000 10000 100000] [--runs 3] [--part all|pipeline|endpoint]
+
+Writes bench/results.json and prints tables. Figures, not assertions: no test depends on them.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from rdflib import Graph
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+
+from pipeline import pipeline, print_pipeline  # noqa: E402
 
 from migration_lod.dataset import assemble, load_metadata  # noqa: E402
 from migration_lod.records import load_records  # noqa: E402
@@ -161,11 +166,38 @@ def main() -> None:
     """Run the benchmark and write bench/results.json."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", nargs="*", type=int, default=[1000, 10000, 100000])
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--part", choices=["all", "pipeline", "endpoint"], default="all")
+    parser.add_argument("--pyshacl-max", type=int, default=100000,
+                        help="largest size at which pyshacl runs (it takes minutes at 100k)")
+    parser.add_argument("--violations", type=float, default=0.01, help="share of practices to break")
     args = parser.parse_args()
-    results = {"machine": {"python": platform.python_version(), "cpus": __import__("os").cpu_count(),
-                           "platform": platform.platform()}, "runs": args.runs, "endpoint": []}
-    for size in [None, *args.sizes]:
+    results: dict = {"machine": {"python": platform.python_version(), "cpus": __import__("os").cpu_count(),
+                                 "platform": platform.platform()}, "runs": args.runs, "pipeline": [],
+                     "endpoint": []}
+    summary: dict = {}
+    for size in args.sizes if args.part in ("all", "pipeline") else []:
+        result = pipeline(size, args.runs, args.pyshacl_max, args.violations)
+        results["pipeline"].append(result)
+        print_pipeline(result)
+        (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    if results["pipeline"]:
+        largest = results["pipeline"][-1]
+        publication, validation = largest["stages"]["publish"], largest["stages"]["validate"]
+        summary |= {"largest_size": largest["records"],
+                    "publish_vs_pyoxigraph": publication["seconds"] / publication["pyoxigraph_seconds"],
+                    "publish_vs_rdflib": publication["rdflib_seconds"] / publication["seconds"]}
+        if "pyshacl_seconds" in validation:
+            summary["validate_speedup_vs_pyshacl"] = validation["pyshacl_seconds"] / validation["seconds"]
+        for result in results["pipeline"]:
+            if result["records"] == 100000:
+                summary["build_100k_seconds"] = result["build_seconds"]
+        sizes = {r["records"]: r for r in results["pipeline"]}
+        if 10000 in sizes and 100000 in sizes:
+            summary["growth_10k_to_100k"] = {stage: sizes[100000]["stages"][stage]["seconds"] /
+                                             sizes[10000]["stages"][stage]["seconds"]
+                                             for stage in sizes[10000]["stages"]}
+    for size in [None, *args.sizes] if args.part in ("all", "endpoint") else []:
         result = bench(size, args.runs)
         results["endpoint"].append(result)
         print(f"\n{result['records']} ({result['triples']:,} triples; server ready in {result['startup_seconds']} s)")
@@ -174,13 +206,15 @@ def main() -> None:
             print(f"{name:34} {row['ours_ms']:9.1f} {row['oxigraph_server_ms']:12.1f} {row['rdflib_ms']:11.1f} "
                   f"{row['speedup_vs_rdflib']:9.1f} {row['vs_oxigraph_server']:11.2f}")
         (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
-    largest = results["endpoint"][-1]["queries"].values()
-    results["summary"] = {
-        "query_vs_oxigraph_server": statistics.median(r["vs_oxigraph_server"] for r in largest),
-        "query_speedup_vs_rdflib": statistics.median(r["speedup_vs_rdflib"] for r in largest),
-    }
+    if results["endpoint"]:
+        largest_queries = results["endpoint"][-1]["queries"].values()
+        summary |= {
+            "query_vs_oxigraph_server": statistics.median(r["vs_oxigraph_server"] for r in largest_queries),
+            "query_speedup_vs_rdflib": statistics.median(r["speedup_vs_rdflib"] for r in largest_queries),
+        }
+    results["summary"] = summary
     (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
-    print("\nsummary at the largest size:", json.dumps(results["summary"]))
+    print("\nsummary at the largest size:", json.dumps(summary, indent=1))
 
 
 if __name__ == "__main__":
