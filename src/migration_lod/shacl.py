@@ -60,7 +60,8 @@ def _iri(term: object) -> str:
 
 
 def _literal(term: Literal) -> str:
-    return to_oxigraph(term).__str__()
+    """A literal in SPARQL syntax."""
+    return str(to_oxigraph(term))
 
 
 class _Compiler:
@@ -223,14 +224,10 @@ def run_checks(store: ox.Store, checks: list[_Check]) -> list[Result]:
         solutions = store.query(item.query)
         names = [v.value for v in solutions.variables]
         for row in solutions:
-            focus = _rdflib(row["this"])
-            value = _rdflib(row["value"]) if "value" in names and row["value"] is not None else None
+            focus = from_oxigraph_term(row["this"])
+            value = from_oxigraph_term(row["value"]) if "value" in names and row["value"] is not None else None
             if value is None and item.component == SH.SPARQLConstraintComponent:
                 value = focus  # SHACL: a SPARQL constraint that binds no ?value reports the focus node
             message = _message(item.messages[0], row, names) if item.messages else None
             results.append(Result(focus, item.path, value, item.severity, item.component, item.shape, message))
     return results
-
-
-def _rdflib(term: object) -> URIRef | BNode | Literal:
-    return from_oxigraph_term(term)
