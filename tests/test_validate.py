@@ -92,7 +92,10 @@ def test_validate_command_on_a_dump_a_broken_graph_and_unreadable_input(dist, tm
     result = cli("validate", garbage)
     assert result.returncode == 2 and "garbage.ttl" in result.stderr
     assert cli("validate", tmp_path / "missing.ttl").returncode == 2
-    assert cli("validate", tmp_path / "notes.txt").returncode == 2 or not (tmp_path / "notes.txt").exists()
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not RDF, not records\n")
+    unknown = cli("validate", notes)
+    assert unknown.returncode == 2 and "notes.txt" in unknown.stderr
 
 
 def test_validate_command_on_record_files(data_copy, cli):

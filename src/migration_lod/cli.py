@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import shutil
 import sys
 import time
@@ -15,11 +17,14 @@ from rdflib import VOID, Graph, URIRef
 from migration_lod.dataset import METADATA_FILE, assemble, build
 from migration_lod.export import FORMATS, export_records
 from migration_lod.jsonld import read_jsonld
-from migration_lod.links import check_links
+from migration_lod.linkcheck import LinkChecker, external_iris, report_table
+from migration_lod.links import MappingImportError, check_links, import_mappings
 from migration_lod.mapping import check_base_iri
 from migration_lod.namespaces import DEFAULT_BASE_IRI, PREFIXES
 from migration_lod.problems import InputError, Problem, ValidationFailed
+from migration_lod.push import PushError, push
 from migration_lod.records import RECORD_SUFFIXES, load_records, record_files
+from migration_lod.synth import synthesize
 from migration_lod.terms import from_oxigraph, to_oxigraph
 from migration_lod.validation import ENGINES, ValidationReport, validate
 from migration_lod.vocabulary import load_un_vocabularies, load_vocabulary
@@ -164,7 +169,7 @@ def validate_command(files: tuple[Path, ...], base_iri: str, validator: str, qui
               help="Folder to write one file per kind into (with dataset.yaml and external/ copied along).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True)
 def export_command(data_dir: Path, out_dir: Path, fmt: str) -> None:
-    """Write the records as CSV or JSON files that `build` reads back into the same graph."""
+    """Write the records as CSV, JSON or YAML files that `build` reads back into the same graph."""
     try:
         records = load_records(data_dir)
     except InputError as exc:
@@ -198,6 +203,7 @@ def serve_command(dumps: tuple[Path, ...], host: str, port: int, timeout: float,
 
     Read-only; SERVICE is refused; every query runs in a worker process that is killed at the time limit.
     """
+    # The web stack is imported only by the command that serves, so that the others start fast.
     import uvicorn
 
     from migration_lod.engine import QueryEngine
@@ -224,8 +230,6 @@ def serve_command(dumps: tuple[Path, ...], host: str, port: int, timeout: float,
                    "scheme.")
 def synth_command(records: int, out_dir: Path, seed: int, violations: float) -> None:
     """Write synthetic records shaped like the real ones (YAML and CSV), for benchmarks."""
-    from migration_lod.synth import synthesize
-
     if records < 1 or not 0 <= violations <= 1:
         raise click.BadParameter("--records must be at least 1 and --violations between 0 and 1")
     result = synthesize(records, out_dir, seed=seed, violations=violations)
@@ -263,11 +267,6 @@ def links_check_command(dump: Path, concurrency: int, per_host: int, interval: f
 
     Exit status: 0 no broken link, 1 some broken, 2 bad usage.
     """
-    import dataclasses
-    import json
-
-    from migration_lod.linkcheck import LinkChecker, external_iris, report_table
-
     iris = external_iris(dump, tuple(dict.fromkeys((base_iri, DEFAULT_BASE_IRI))))
     checker = LinkChecker(timeout=timeout, concurrency=concurrency, per_host=per_host, interval=interval,
                           retries=retries, cache_dir=cache_dir, max_age=max_age, proxy=proxy)
@@ -295,8 +294,6 @@ def links_import_command(mappings: Path, dump: Path, out_dir: Path, attributed_t
     Every subject must be a resource of the dump. Writes OUT/NAME.trig, which `serve` loads as a named graph.
     Exit status: 0 imported, 1 refused (unknown subjects, no attribution), 2 bad usage.
     """
-    from migration_lod.links import MappingImportError, import_mappings
-
     subjects = {from_oxigraph(t)[0] for t in ox.parse(path=str(dump), format=RDF_FORMATS.get(dump.suffix,
                                                                                               ox.RdfFormat.N_TRIPLES))}
     graph_iri = f"{base_iri}graph/imported/{mappings.stem}"
@@ -333,8 +330,6 @@ def push_command(dump: Path, endpoint: str, graph: str | None, append: bool, use
 
     Exit status: 0 stored, 1 the server refused or could not be reached, 2 bad usage.
     """
-    from migration_lod.push import PushError, push
-
     try:
         result = push(dump, endpoint, graph=graph, append=append, user=user, password=password, auth=auth,
                       retries=retries)
