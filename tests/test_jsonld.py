@@ -6,10 +6,13 @@ import json
 
 import pytest
 from pytest_socket import SocketBlockedError, disable_socket, enable_socket
+from rdflib import DCTERMS, RDFS, SKOS, XSD, BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
 import migration_lod
-from migration_lod.jsonld import RemoteContextRefused
+from migration_lod.jsonld import RemoteContextRefused, build_context
+from migration_lod.namespaces import MIG
+from migration_lod.publish import publish_graph
 
 from .conftest import DATA
 
@@ -50,3 +53,26 @@ def test_the_json_ld_dump_is_compact(dist):
     assert budapest["@type"] == "InterRegionalForum"
     assert budapest["iscmType"] == "iscmt:irf"
     assert budapest["yearEstablished"] == "1993"
+
+
+def test_every_kind_of_term_survives_the_json_ld_dump(dataset, tmp_path):
+    """Escapes, control characters, other scripts, language tags, datatypes, blank nodes, literals that look
+    like IRIs, an IRI equal to a namespace: the dump reads back as the same graph."""
+    graph = Graph()
+    graph += dataset.graph
+    thing, other = URIRef("https://w3id.org/migration-lod/practice/odd"), BNode("b1")
+    for text in ('say "hi"', "back\\slash \\\"", "tab\tnew\nline\rcr\x08\x0c\x01\x7f", "Ελληνικά 中文 🌍",
+                 "https://w3id.org/migration-lod/ontology/x", "mig:notAnIri"):
+        graph.add((thing, SKOS.note, Literal(text)))
+    graph.add((thing, SKOS.prefLabel, Literal("Étrange", lang="fr-ca")))
+    graph.add((thing, MIG.yearEstablished, Literal("1999", datatype=XSD.gYear)))
+    graph.add((thing, MIG.yearEstablished, Literal("2001-05", datatype=XSD.gYearMonth)))
+    graph.add((thing, MIG.delegateCount, Literal("7", datatype=XSD.integer)))
+    graph.add((thing, DCTERMS.source, other))
+    graph.add((other, RDFS.label, Literal("a blank node")))
+    graph.add((other, RDFS.seeAlso, URIRef(str(MIG))))
+    metadata = dataset.metadata
+    publish_graph(graph, tmp_path / "dist", base_iri=dataset.base_iri, context=build_context(
+        dataset.vocabulary.graph), metadata=metadata)
+    back = migration_lod.read_jsonld(tmp_path / "dist" / "migration-lod.jsonld")
+    assert isomorphic(back, graph)

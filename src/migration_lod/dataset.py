@@ -10,6 +10,7 @@ import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
+from itertools import chain
 from pathlib import Path
 
 import yaml
@@ -22,6 +23,7 @@ from migration_lod.namespaces import DEFAULT_BASE_IRI
 from migration_lod.problems import InputError, Problem, ValidationFailed
 from migration_lod.publish import DatasetMetadata, publish_graph
 from migration_lod.records import Record, load_records, record_files
+from migration_lod.terms import as_store, canonical_quads
 from migration_lod.validation import ValidationReport, load_shapes, validate
 from migration_lod.vocabulary import UNVocabularies, Vocabulary, load_un_vocabularies, load_vocabulary
 
@@ -124,13 +126,11 @@ def assemble(records: list[Record], base_iri: str = DEFAULT_BASE_IRI, data_dir: 
     vocabulary = load_vocabulary()
     un = load_un_vocabularies(data_dir)
     mapping = map_records(records, base_iri, vocabulary, un)
-    graph = mapping.graph
-    for triple in vocabulary.graph:
-        graph.add(triple)
+    store = as_store(mapping.graph)
     # The UN SDG KOS concepts the vocabulary matches are published too, so queries reach their labels.
-    for triple in un.describe({o for _, _, o in un_links(vocabulary.graph)}):
-        graph.add(triple)
-    return Dataset(graph, base_iri, vocabulary, un, metadata, records, mapping.origins)
+    described = un.describe({o for _, _, o in un_links(vocabulary.graph)})
+    store.bulk_extend(canonical_quads(chain(vocabulary.graph, described)))
+    return Dataset(mapping.graph, base_iri, vocabulary, un, metadata, records, mapping.origins)
 
 
 def build(data_dir: Path | str, base_iri: str = DEFAULT_BASE_IRI, report: Reporter | None = None) -> Dataset:
@@ -151,5 +151,6 @@ def build(data_dir: Path | str, base_iri: str = DEFAULT_BASE_IRI, report: Report
     started = time.perf_counter()
     dataset = assemble(records, base_iri, data, metadata)
     elapsed = time.perf_counter() - started
-    say(f"mapped to {len(dataset.graph)} triples in {elapsed:.2f} s ({len(records) / elapsed:,.0f} records/s)")
+    triples = len(as_store(dataset.graph))
+    say(f"mapped to {triples} triples in {elapsed:.2f} s ({len(records) / elapsed:,.0f} records/s)")
     return dataset

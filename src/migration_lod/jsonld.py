@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from migration_lod.terms import from_oxigraph
 
 CONTEXT_FILE = "context.jsonld"
 RDF_TYPE = str(RDF.type)
+OBJECT_CACHE = 500_000  # compacted object IRIs kept (~100 MB at most)
 XSD_STRING = str(XSD.string)
 
 
@@ -42,7 +44,12 @@ def build_context(ontology: Graph) -> dict[str, Any]:
 
 
 class _Compactor:
-    """Writes triples as compacted node objects using the generated context's prefixes and terms."""
+    """Writes N-Triples as compacted node objects using the generated context's prefixes and terms.
+
+    It reads the canonical N-Triples text, not parsed terms: the escapes of a canonical literal are JSON's
+    own, so lexical forms are copied as they are and the whole pass is string slicing (making Python
+    objects for the terms costs more than all the rest).
+    """
 
     def __init__(self, context: dict[str, Any]) -> None:
         # Longest namespace first, so that e.g. gcme: wins over a shorter prefix of the same IRI.
@@ -51,6 +58,10 @@ class _Compactor:
         self.by_head: dict[str, tuple[str, str] | None] = {}
         self.terms: dict[str, tuple[str, str | None]] = {}
         self.class_terms: dict[str, str] = {}
+        self.keys: dict[str, tuple[str, str, str, str | None]] = {}
+        self.datatypes: dict[str, str] = {}
+        self.types: dict[str, str] = {}
+        self.objects: dict[str, str] = {}  # objects recur: concepts, areas, documents cited as sources
         for name, definition in context.items():
             if isinstance(definition, dict):
                 self.terms[self.expand(definition["@id"], context)] = (name, definition.get("@type"))
@@ -73,59 +84,110 @@ class _Compactor:
             return iri
         return f"{found[1]}:{iri[len(found[0]):]}"
 
-    def node(self, subject: str, pairs: list[tuple[str, ox.NamedNode | ox.Literal | ox.BlankNode]]) -> dict:
-        node: dict[str, Any] = {"@id": self.iri(subject)}
-        types = [self.class_terms.get(o.value, self.iri(o.value)) for p, o in pairs if p == RDF_TYPE]
-        if types:
-            node["@type"] = types[0] if len(types) == 1 else types
+    def key(self, predicate: str) -> tuple[str, str, str, str | None]:
+        """The JSON keys of a predicate: for IRI values, for literals, for values that need the full
+        form, and the datatype the context coerces its values to ("@id" for IRIs)."""
+        found = self.keys.get(predicate)
+        if found is None:
+            term, coercion = self.terms.get(predicate, (None, None))
+            full = self.json_iri(predicate)
+            found = self.keys[predicate] = (
+                f'"{term}"' if term and coercion in (None, "@id") else full,
+                f'"{term}"' if term and coercion != "@id" else full,
+                full,
+                coercion if term else None,
+            )
+        return found
+
+    def json_iri(self, iri: str) -> str:
+        """An IRI, compacted, as a JSON string (an IRI never holds a quote, a backslash or a control
+        character, so it needs no escaping)."""
+        return '"' + self.iri(iri) + '"'
+
+    def node(self, subject: str, pairs: list[tuple[str, str]]) -> str:
+        """One node object as JSON text, from the (predicate, object) pairs of its N-Triples."""
+        types: list[str] = []
+        values: dict[str, list[str]] = {}
+        objects, key, json_iri = self.objects, self.key, self.json_iri
         for predicate, obj in pairs:
-            if predicate == RDF_TYPE:
-                continue
-            key, value = self.entry(predicate, obj)
-            node.setdefault(key, []).append(value)
-        return {k: (v[0] if isinstance(v, list) and len(v) == 1 else v) for k, v in node.items()}
+            first = obj[0]
+            if first == "<":
+                if predicate == RDF_TYPE:
+                    types.append(self.types.get(obj) or self.type_of(obj))
+                    continue
+                iri_key, _, _, coercion = key(predicate)
+                text = objects.get(obj)
+                if text is None:
+                    text = json_iri(obj[1:-1])
+                    if len(objects) < OBJECT_CACHE:
+                        objects[obj] = text
+                if coercion != "@id":
+                    text = '{"@id": ' + text + "}"
+                values.setdefault(iri_key, []).append(text)
+            elif first == "_":
+                values.setdefault(key(predicate)[2], []).append('{"@id": "' + obj + '"}')
+            else:
+                _, literal_key, full_key, coercion = key(predicate)
+                end = obj.rindex('"') + 1
+                if end == len(obj):
+                    values.setdefault(full_key if coercion else literal_key, []).append(obj)
+                elif obj[end] == "@":
+                    values.setdefault(literal_key, []).append(
+                        '{"@value": ' + obj[:end] + ', "@language": "' + obj[end + 1:] + '"}')
+                else:
+                    datatype = self.datatypes.get(obj[end + 3:-1]) or self.datatype(obj[end + 3:-1])
+                    if datatype == coercion:
+                        values.setdefault(literal_key, []).append(obj[:end])
+                    else:
+                        values.setdefault(full_key if coercion else literal_key, []).append(
+                            '{"@value": ' + obj[:end] + ', "@type": "' + datatype + '"}')
+        parts = ['{"@id": ' + (json_iri(subject) if subject[0] != "_" else f'"{subject}"')]
+        if types:
+            parts.append('"@type": ' + (types[0] if len(types) == 1 else "[" + ", ".join(types) + "]"))
+        for name, texts in values.items():
+            parts.append(name + ": " + (texts[0] if len(texts) == 1 else "[" + ", ".join(texts) + "]"))
+        return ", ".join(parts) + "}"
 
-    def entry(self, predicate: str, obj: ox.NamedNode | ox.Literal | ox.BlankNode) -> tuple[str, Any]:
-        term, coercion = self.terms.get(predicate, (None, None))
-        if isinstance(obj, ox.NamedNode):
-            if term and coercion == "@id":
-                return term, self.iri(obj.value)
-            return (term if term and coercion is None else self.iri(predicate)), {"@id": self.iri(obj.value)}
-        if isinstance(obj, ox.BlankNode):
-            return self.iri(predicate), {"@id": f"_:{obj.value}"}
-        key = term if term and coercion != "@id" else self.iri(predicate)
-        datatype = obj.datatype.value
-        if obj.language:
-            return key, {"@value": obj.value, "@language": obj.language}
-        if term and coercion and coercion != "@id" and self.iri(datatype) == coercion:
-            return term, obj.value
-        if datatype == XSD_STRING:
-            return (key if not coercion else self.iri(predicate)), obj.value
-        return (key if not coercion else self.iri(predicate)), {"@value": obj.value, "@type": self.iri(datatype)}
+    def datatype(self, iri: str) -> str:
+        found = self.datatypes[iri] = self.iri(iri)
+        return found
+
+    def type_of(self, obj: str) -> str:
+        iri = obj[1:-1]
+        found = self.types[obj] = f'"{self.class_terms.get(iri) or self.iri(iri)}"'
+        return found
 
 
-def write_jsonld(triples: Iterable[ox.Triple], context: dict[str, Any], context_iri: str, out: Path) -> None:
-    """Write triples (grouped by subject) as compacted JSON-LD that refers to the published context."""
+def write_jsonld(ntriples: bytes, context: dict[str, Any], context_iri: str, out: Path) -> None:
+    """Write a graph given as canonical N-Triples (each subject's triples together) as compacted JSON-LD
+    that refers to the published context."""
     compactor = _Compactor(context)
     with out.open("w", encoding="utf-8") as stream:
         stream.write('{"@context": ' + json.dumps(context_iri) + ', "@graph": [\n')
-        first = True
-        for subject, pairs in _grouped(triples):
-            stream.write(("" if first else ",\n") + json.dumps(compactor.node(subject, pairs), ensure_ascii=False))
-            first = False
+        separator = ""
+        for subject, pairs in _grouped(ntriples):
+            stream.write(separator + compactor.node(subject, pairs))
+            separator = ",\n"
         stream.write("\n]}\n")
 
 
-def _grouped(triples: Iterable[ox.Triple]) -> Iterator[tuple[str, list]]:
+def _grouped(ntriples: bytes) -> Iterator[tuple[str, list[tuple[str, str]]]]:
+    """(subject, [(predicate IRI, object as written)]) for each run of lines with the same subject."""
     current, pairs = None, []
-    for triple in triples:
-        subject = triple.subject
-        key = f"_:{subject.value}" if isinstance(subject, ox.BlankNode) else subject.value
-        if key != current:
+    # Decoded line by line: the text of a large graph is never held twice.
+    for line in io.TextIOWrapper(io.BytesIO(ntriples), encoding="utf-8"):
+        line = line.rstrip("\n")
+        if not line:
+            continue
+        # Canonical N-Triples: "<s> <p> o ." or "_:b <p> o .", one space between terms; IRIs hold no space.
+        cut = line.index(" ")
+        subject = line[1:cut - 1] if line[0] == "<" else line[:cut]
+        end = line.index("> ", cut + 1)
+        if subject != current:
             if current is not None:
                 yield current, pairs
-            current, pairs = key, []
-        pairs.append((triple.predicate.value, triple.object))
+            current, pairs = subject, []
+        pairs.append((line[cut + 2:end], line[end + 2:-2]))
     if current is not None:
         yield current, pairs
 

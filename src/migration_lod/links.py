@@ -13,7 +13,7 @@ from rdflib import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD, Graph, Litera
 from migration_lod.mapping import Origins
 from migration_lod.namespaces import MIG, SCHEMA, UNDOCS
 from migration_lod.problems import Problem
-from migration_lod.terms import from_oxigraph
+from migration_lod.terms import as_store, from_oxigraph
 from migration_lod.validation import compact
 from migration_lod.vocabulary import UN_NAMESPACE, UNVocabularies
 
@@ -22,9 +22,10 @@ UNVERIFIED = "Not verified"  # how the vocabulary's editorial notes start for te
 
 def un_links(graph: Graph) -> Iterator[tuple[URIRef, URIRef, URIRef]]:
     """Every triple whose object is an IRI of the UN's vocabularies (metadata.un.org)."""
-    for subject, predicate, obj in graph:
-        if isinstance(obj, URIRef) and str(obj).startswith(UN_NAMESPACE) and isinstance(subject, URIRef):
-            yield subject, predicate, obj
+    query = ("SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER (isIRI(?s) && isIRI(?o) && STRSTARTS(STR(?o), "
+             f'"{UN_NAMESPACE}")) }}')
+    for subject, predicate, obj in as_store(graph).query(query):
+        yield URIRef(subject.value), URIRef(predicate.value), URIRef(obj.value)
 
 
 def check_links(graph: Graph, un: UNVocabularies, origins: Origins | None = None) -> list[Problem]:
@@ -42,7 +43,7 @@ def check_links(graph: Graph, un: UNVocabularies, origins: Origins | None = None
         severity = "Warning" if acknowledged else "Violation"
         message = f"{compact(obj)} is not in the vendored UN vocabularies (data/external/)" + (
             "; the vocabulary marks it as not verified" if acknowledged else "")
-        record, field = (origins or {}).get(subject, (None, None))
+        record, field = (origins or {}).get(str(subject), (None, None))
         if record is not None:
             spec = record.kind.field_for(predicate)
             located = record.problem(field or (spec.name if spec else compact(predicate)), message, severity)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import pyoxigraph as ox
+from oxrdflib import OxigraphStore
 from pyshacl import validate as pyshacl_validate
 from rdflib import RDF, Graph, Literal, URIRef
 
@@ -14,7 +14,7 @@ from migration_lod.namespaces import PREFIXES, SH
 from migration_lod.problems import Problem
 from migration_lod.resources import shapes_dir
 from migration_lod.shacl import Result, UnsupportedShape, compile_shapes, run_checks
-from migration_lod.terms import to_oxigraph
+from migration_lod.terms import as_store, plain_copy
 from migration_lod.vocabulary import parse_turtle_files
 
 SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
@@ -86,13 +86,13 @@ def validate(graph: Graph, shapes: Graph | None = None, origins: Origins | None 
 
 
 def _fast(graph: Graph, shapes: Graph) -> list[Result]:
-    checks = compile_shapes(shapes)
-    store = ox.Store()
-    store.bulk_extend(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in graph)
-    return run_checks(store, checks)
+    return run_checks(as_store(graph), compile_shapes(shapes))
 
 
 def _pyshacl(graph: Graph, shapes: Graph) -> list[Result]:
+    if isinstance(graph.store, OxigraphStore):
+        # pyshacl makes millions of small look-ups: rdflib's own store answers them 10 times faster.
+        graph = plain_copy(graph)
     _, report, _ = pyshacl_validate(graph, shacl_graph=shapes, inference="none", abort_on_first=False,
                                     allow_warnings=True, advanced=False, meta_shacl=False)
     results = []
@@ -115,7 +115,7 @@ def _problem(result: Result, origins: Origins) -> Problem:
         shown = f'"{value}"' if isinstance(value, Literal) else compact(value)
         message = f"{shown}: {message}"
     rule = " ".join(compact(t) for t in (result.shape, result.component) if isinstance(t, URIRef)) or None
-    record, field = origins.get(focus, (None, None))
+    record, field = origins.get(str(focus), (None, None))
     if record is None:
         return Problem(message, severity=severity, focus=compact(focus), field=_path(path), rule=rule)
     if field is None and isinstance(path, URIRef):
