@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pyoxigraph as ox
 import requests
 from rdflib import Graph
 
@@ -35,7 +36,7 @@ from pipeline import pipeline, print_pipeline  # noqa: E402
 from migration_lod.dataset import assemble, load_metadata  # noqa: E402
 from migration_lod.records import load_records  # noqa: E402
 from migration_lod.synth import synthesize  # noqa: E402
-from migration_lod.terms import sorted_ntriples  # noqa: E402
+from migration_lod.terms import as_store  # noqa: E402
 
 PREFIXES = """PREFIX mig: <https://w3id.org/migration-lod/ontology/>
 PREFIX org: <http://www.w3.org/ns/org#>
@@ -105,7 +106,7 @@ def dataset_nt(size: int | None, folder: Path) -> Path:
     records = load_records(data)
     dataset = assemble(records, data_dir=data, metadata=load_metadata(data))
     path = folder / "data.nt"
-    path.write_bytes(sorted_ntriples(dataset.graph))
+    as_store(dataset.graph).dump(path, format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
     return path
 
 
