@@ -6,8 +6,6 @@ import dataclasses
 import json
 import shutil
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -22,6 +20,7 @@ from migration_lod.links import MappingImportError, check_links, import_mappings
 from migration_lod.mapping import check_base_iri
 from migration_lod.namespaces import DEFAULT_BASE_IRI, PREFIXES
 from migration_lod.problems import InputError, Problem, ValidationFailed
+from migration_lod.progress import Progress
 from migration_lod.push import PushError, push
 from migration_lod.records import RECORD_SUFFIXES, load_records, record_files
 from migration_lod.synth import synthesize
@@ -31,17 +30,6 @@ from migration_lod.vocabulary import load_un_vocabularies, load_vocabulary
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_BAD_INPUT = 0, 1, 2
 RDF_FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES, ".rdf": ox.RdfFormat.RDF_XML}
-
-
-def _reporter(quiet: bool) -> Callable[[str], None]:
-    """Stage messages with the time since the command started, on stderr, unless quiet."""
-    started = time.perf_counter()
-
-    def say(message: str) -> None:
-        if not quiet:
-            click.echo(f"[{time.perf_counter() - started:6.2f} s] {message}", err=True)
-
-    return say
 
 
 def _print_report(report: ValidationReport, err: bool) -> None:
@@ -77,27 +65,27 @@ def build_command(data_dir: Path, out_dir: Path, base_iri: str, validator: str, 
 
     Exit status: 0 published, 1 SHACL violations (nothing published), 2 bad input or usage.
     """
-    say = _reporter(quiet)
+    progress = Progress(quiet=quiet)
     try:
         check_base_iri(base_iri)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--base-iri") from exc
     try:
-        dataset = build(data_dir, base_iri, report=say)
+        dataset = build(data_dir, base_iri, progress=progress)
     except InputError as exc:
         _fail_input(exc)
-    report = dataset.validate(engine=validator)
-    say(f"validated ({validator}): {len(report.violations)} violation(s), {len(report.warnings)} warning(s)")
+    report = dataset.validate(engine=validator, progress=progress)
     if report.problems and (not quiet or not report.conforms):
         _print_report(report, err=True)
     try:
         if not report.conforms:
             raise ValidationFailed(report.violations)
-        files = dataset.publish(out_dir, report)
+        files = dataset.publish(out_dir, report, progress)
     except ValidationFailed:
         click.echo(f"not published: fix the violations above; {out_dir} is unchanged", err=True)
         sys.exit(EXIT_VIOLATIONS)
-    say(f"published {len(dataset.graph)} triples into {out_dir}: {', '.join(files)}")
+    if not quiet:
+        click.echo(f"published {len(dataset.graph):,} triples into {out_dir}: {', '.join(files)}", err=True)
 
 
 def _graph_of(paths: list[Path]) -> Graph:

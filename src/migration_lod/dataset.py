@@ -7,8 +7,6 @@ import datetime
 import hashlib
 import os
 import subprocess
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from itertools import chain
 from pathlib import Path
@@ -21,6 +19,7 @@ from migration_lod.links import check_links, un_links
 from migration_lod.mapping import Origins, check_base_iri, map_records
 from migration_lod.namespaces import DEFAULT_BASE_IRI
 from migration_lod.problems import InputError, Problem, ValidationFailed
+from migration_lod.progress import Progress
 from migration_lod.publish import DatasetMetadata, publish_graph
 from migration_lod.records import Record, load_records, record_files
 from migration_lod.terms import as_store, canonical_quads
@@ -28,7 +27,6 @@ from migration_lod.validation import ValidationReport, load_shapes, validate
 from migration_lod.vocabulary import UNVocabularies, Vocabulary, load_un_vocabularies, load_vocabulary
 
 METADATA_FILE = "dataset.yaml"
-Reporter = Callable[[str], None]
 
 
 def load_metadata(data_dir: Path) -> DatasetMetadata:
@@ -100,57 +98,55 @@ class Dataset:
     records: list[Record] = field(default_factory=list)
     origins: Origins = field(default_factory=dict)
 
-    def validate(self, shapes: Graph | None = None, engine: str = "fast") -> ValidationReport:
+    def validate(self, shapes: Graph | None = None, engine: str = "fast",
+                 progress: Progress | None = None) -> ValidationReport:
         """Validate the graph against the SHACL shapes and its UN links against the vendored vocabularies;
         problems name the record, file, line and field. engine: "fast" (SPARQL) or "pyshacl"."""
         return validate(self.graph, shapes if shapes is not None else load_shapes(), self.origins,
-                        also=check_links(self.graph, self.un, self.origins), engine=engine)
+                        also=check_links(self.graph, self.un, self.origins), engine=engine, progress=progress)
 
-    def publish(self, out_dir: Path | str, report: ValidationReport | None = None) -> dict[str, Path]:
+    def publish(self, out_dir: Path | str, report: ValidationReport | None = None,
+                progress: Progress | None = None) -> dict[str, Path]:
         """Write the dumps, context, VoID/DCAT and checksums into `out_dir`; refuse when there is a violation.
 
         `report` is the validation of the graph as it is now, when the caller has just made it.
         """
         if self.metadata is None:
             raise ValueError("the dataset has no description (data/dataset.yaml): it cannot be published")
-        report = report or self.validate()
+        report = report or self.validate(progress=progress)
         if not report.conforms:
             raise ValidationFailed(report.violations)
-        return publish_graph(self.graph, out_dir, base_iri=self.base_iri,
-                             context=build_context(self.vocabulary.graph), metadata=self.metadata)
+        return publish_graph(self.graph, out_dir, base_iri=self.base_iri, context=build_context(
+            self.vocabulary.graph), metadata=self.metadata, progress=progress)
 
 
 def assemble(records: list[Record], base_iri: str = DEFAULT_BASE_IRI, data_dir: Path | None = None,
-             metadata: DatasetMetadata | None = None) -> Dataset:
+             metadata: DatasetMetadata | None = None, progress: Progress | None = None) -> Dataset:
     """Map records onto the ontology and add the vocabulary: the dataset's graph, ready to validate."""
     vocabulary = load_vocabulary()
     un = load_un_vocabularies(data_dir)
-    mapping = map_records(records, base_iri, vocabulary, un)
+    stage = (progress or Progress(quiet=True)).stage("mapping", "records", len(records))
+    mapping = map_records(records, base_iri, vocabulary, un, progress=stage)
     store = as_store(mapping.graph)
     # The UN SDG KOS concepts the vocabulary matches are published too, so queries reach their labels.
     described = un.describe({o for _, _, o in un_links(vocabulary.graph)})
     store.bulk_extend(canonical_quads(chain(vocabulary.graph, described)))
+    stage.done(f"mapped {len(records):,} records to {len(store):,} triples")
     return Dataset(mapping.graph, base_iri, vocabulary, un, metadata, records, mapping.origins)
 
 
-def build(data_dir: Path | str, base_iri: str = DEFAULT_BASE_IRI, report: Reporter | None = None) -> Dataset:
+def build(data_dir: Path | str, base_iri: str = DEFAULT_BASE_IRI, progress: Progress | None = None) -> Dataset:
     """Load the records of `data_dir`, map them onto the ontology and return the dataset (not yet validated)."""
     data = Path(data_dir)
-    say = report or (lambda _: None)
     check_base_iri(base_iri)
-    started = time.perf_counter()
     if not data.is_dir():
         raise InputError([Problem("not a directory of records", str(data))])
     digest, modified = data_version(data)
     metadata = replace(load_metadata(data), data_digest=digest, modified=modified)
-    records = load_records(data)
+    stage = (progress or Progress(quiet=True)).stage("loading", "records")
+    records = load_records(data, progress=stage)
     if not records:
         raise InputError([Problem("no record files (iscms, organisations, practices, events, documents)",
                                   str(data))])
-    say(f"loaded {len(records)} records in {time.perf_counter() - started:.2f} s")
-    started = time.perf_counter()
-    dataset = assemble(records, base_iri, data, metadata)
-    elapsed = time.perf_counter() - started
-    triples = len(as_store(dataset.graph))
-    say(f"mapped to {triples} triples in {elapsed:.2f} s ({len(records) / elapsed:,.0f} records/s)")
-    return dataset
+    stage.done(f"loaded {len(records):,} records")
+    return assemble(records, base_iri, data, metadata, progress)

@@ -13,6 +13,7 @@ from pyld import jsonld
 from rdflib import OWL, RDF, RDFS, XSD, Graph
 
 from migration_lod.namespaces import MIG, PREFIXES
+from migration_lod.progress import Stage
 from migration_lod.terms import from_oxigraph
 
 CONTEXT_FILE = "context.jsonld"
@@ -158,7 +159,8 @@ class _Compactor:
         return found
 
 
-def write_jsonld(ntriples: bytes, context: dict[str, Any], context_iri: str, out: Path) -> None:
+def write_jsonld(ntriples: bytes, context: dict[str, Any], context_iri: str, out: Path,
+                 progress: Stage | None = None) -> None:
     """Write a graph given as canonical N-Triples (each subject's triples together) as compacted JSON-LD
     that refers to the published context."""
     compactor = _Compactor(context)
@@ -168,6 +170,8 @@ def write_jsonld(ntriples: bytes, context: dict[str, Any], context_iri: str, out
         for subject, pairs in _grouped(ntriples):
             stream.write(separator + compactor.node(subject, pairs))
             separator = ",\n"
+            if progress is not None:
+                progress.advance(len(pairs))
         stream.write("\n]}\n")
 
 

@@ -16,6 +16,7 @@ from rdflib import DCTERMS, ORG, PROV, RDF, SKOS, XSD, Graph, URIRef
 from migration_lod.kinds import KIND_BY_NAME, Field
 from migration_lod.namespaces import MIG, SCHEMA, UNDOCS
 from migration_lod.problems import InputError, Problem
+from migration_lod.progress import Stage
 from migration_lod.records import Record
 from migration_lod.terms import store_graph, to_oxigraph
 from migration_lod.vocabulary import UNBIS, UNVocabularies, Vocabulary
@@ -243,12 +244,20 @@ class _Mapper:
 
 
 def map_records(records: list[Record], base_iri: str, vocabulary: Vocabulary, un: UNVocabularies,
-                store: ox.Store | None = None) -> Mapping:
+                store: ox.Store | None = None, progress: Stage | None = None) -> Mapping:
     """Map every record to triples (into `store`, or a new one); raise InputError naming file, line, record
     and field of each bad code."""
     mapper = _Mapper(records, base_iri, vocabulary, un)
     store = store if store is not None else ox.Store()
-    store.bulk_extend(ox.Quad(s, p, o) for record in records for s, p, o in mapper.map_record(record))
+
+    def quads() -> Iterator[ox.Quad]:
+        for record in records:
+            for s, p, o in mapper.map_record(record):
+                yield ox.Quad(s, p, o)
+            if progress is not None:
+                progress.advance()
+
+    store.bulk_extend(quads())
     store.bulk_extend(ox.Quad(s, p, o) for s, p, o in mapper.state_triples())
     if mapper.problems:
         raise InputError(mapper.problems)

@@ -26,6 +26,7 @@ from rdflib import DCAT, DCTERMS, OWL, RDF, VOID, XSD, Graph, Literal, URIRef
 from migration_lod.jsonld import CONTEXT_FILE, write_jsonld
 from migration_lod.links import LinkMapping, link_mappings, linksets, target_dataset, write_sssom
 from migration_lod.namespaces import DEFAULT_BASE_IRI, PREFIXES
+from migration_lod.progress import Progress, Stage
 from migration_lod.terms import DEFAULT_GRAPH, as_store, sorted_ntriples
 
 DUMP_NAME = "migration-lod"
@@ -158,7 +159,7 @@ def _local(iri: URIRef) -> str:
 
 
 def write_dumps(store: ox.Store, folder: Path, context: dict[str, Any], base_iri: str,
-                pool: Executor) -> dict[str, Path]:
+                pool: Executor, progress: Stage | None = None) -> dict[str, Path]:
     """Write the three dumps of the store's default graph and their .gz into `folder`; return them by suffix.
 
     The JSON-LD compaction is Python and holds the GIL; the Turtle dump and gzip run in `pool`'s threads
@@ -168,7 +169,7 @@ def write_dumps(store: ox.Store, folder: Path, context: dict[str, Any], base_iri
     nt = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=DEFAULT_GRAPH)
     files["nt"].write_bytes(nt)
     jobs = [pool.submit(_write_gzip, files["nt"]), pool.submit(_write_turtle_dump, store, files["ttl"])]
-    write_jsonld(nt, context, context_iri(base_iri), files["jsonld"])
+    write_jsonld(nt, context, context_iri(base_iri), files["jsonld"], progress)
     del nt
     jobs.append(pool.submit(_write_gzip, files["jsonld"]))
     for job in jobs:
@@ -188,16 +189,17 @@ def write_turtle(graph: Graph, path: Path) -> None:
 
 
 def publish_graph(graph: Graph, out_dir: Path | str, *, base_iri: str, context: dict[str, Any],
-                  metadata: DatasetMetadata) -> dict[str, Path]:
+                  metadata: DatasetMetadata, progress: Progress | None = None) -> dict[str, Path]:
     """Publish `graph` into `out_dir` atomically; return the published files by name."""
     out = Path(out_dir)
+    store = as_store(graph)
+    stage = (progress or Progress(quiet=True)).stage("publishing (JSON-LD)", "triples", len(store))
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
-        store = as_store(graph)
         with ThreadPoolExecutor(max_workers=3) as pool:
             statistics = pool.submit(dataset_statistics, store, base_iri)
-            files = write_dumps(store, staging, context, base_iri, pool)
+            files = write_dumps(store, staging, context, base_iri, pool, stage)
         (staging / CONTEXT_FILE).write_text(
             json.dumps({"@context": context}, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         links = link_mappings(graph, tuple(dict.fromkeys((base_iri, DEFAULT_BASE_IRI))))
@@ -207,6 +209,7 @@ def publish_graph(graph: Graph, out_dir: Path | str, *, base_iri: str, context: 
                      staging / VOID_FILE)
         _write_checksums(staging)
         _replace(staging, out)
+        stage.done(f"published {stage.total:,} triples into {out}")
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

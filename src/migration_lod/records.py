@@ -16,6 +16,7 @@ import yaml
 
 from migration_lod.kinds import KIND_BY_STEM, Field, Kind
 from migration_lod.problems import InputError, Problem
+from migration_lod.progress import Stage
 
 RECORD_SUFFIXES = (".yaml", ".yml", ".json", ".csv")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -326,7 +327,7 @@ def record_files(data_dir: Path) -> list[Path]:
                   and p.stem in KIND_BY_STEM)
 
 
-def read_file(path: Path) -> tuple[list[Record], list[Problem]]:
+def read_file(path: Path, progress: Stage | None = None) -> tuple[list[Record], list[Problem]]:
     """The good records of one file and the problems of the others; the kind comes from the file name."""
     shown = _display(path)
     kind = KIND_BY_STEM.get(path.stem)
@@ -342,10 +343,13 @@ def read_file(path: Path) -> tuple[list[Record], list[Problem]]:
         problems.extend(found)
         if record:
             records.append(record)
+        if progress is not None:
+            progress.advance()
     return records, problems
 
 
-def read_records(source: Path | str | Iterable[Path | str]) -> tuple[list[Record], list[Problem]]:
+def read_records(source: Path | str | Iterable[Path | str],
+                 progress: Stage | None = None) -> tuple[list[Record], list[Problem]]:
     """The good records of a data directory or of the given files, and every problem of the others."""
     if isinstance(source, str | Path):
         path = Path(source)
@@ -358,7 +362,7 @@ def read_records(source: Path | str | Iterable[Path | str]) -> tuple[list[Record
     problems: list[Problem] = []
     for path in paths:
         try:
-            good, bad = read_file(path)
+            good, bad = read_file(path, progress)
         except InputError as exc:
             problems.extend(exc.problems)
             continue
@@ -368,9 +372,9 @@ def read_records(source: Path | str | Iterable[Path | str]) -> tuple[list[Record
     return records, problems
 
 
-def load_records(source: Path | str | Iterable[Path | str]) -> list[Record]:
+def load_records(source: Path | str | Iterable[Path | str], progress: Stage | None = None) -> list[Record]:
     """Load the records of a data directory or of the given files; raise InputError naming every problem."""
-    records, problems = read_records(source)
+    records, problems = read_records(source, progress)
     if problems:
         raise InputError(problems)
     return records

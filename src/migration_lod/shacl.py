@@ -17,6 +17,7 @@ from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 
 from migration_lod.namespaces import SH
+from migration_lod.progress import Stage
 from migration_lod.terms import from_oxigraph_term, to_oxigraph
 
 TYPE_OF = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>/<http://www.w3.org/2000/01/rdf-schema#subClassOf>*"
@@ -217,10 +218,12 @@ def _message(template: str, row: ox.QuerySolution, names: list[str]) -> str:
     return re.sub(r"\{[?$](\w+)\}", fill, template)
 
 
-def run_checks(store: ox.Store, checks: list[_Check]) -> list[Result]:
+def run_checks(store: ox.Store, checks: list[_Check], progress: Stage | None = None) -> list[Result]:
     """Evaluate the checks on a store; one Result per violating focus node (and value)."""
     results = []
     for item in checks:
+        if progress is not None:
+            progress.advance()
         solutions = store.query(item.query)
         names = [v.value for v in solutions.variables]
         for row in solutions:

@@ -12,6 +12,7 @@ from rdflib import RDF, Graph, Literal, URIRef
 from migration_lod.mapping import Origins
 from migration_lod.namespaces import PREFIXES, SH
 from migration_lod.problems import Problem
+from migration_lod.progress import Progress
 from migration_lod.resources import shapes_dir
 from migration_lod.shacl import Result, UnsupportedShape, compile_shapes, run_checks
 from migration_lod.terms import as_store, plain_copy
@@ -65,7 +66,8 @@ ENGINES = ("fast", "pyshacl")
 
 
 def validate(graph: Graph, shapes: Graph | None = None, origins: Origins | None = None,
-             also: list[Problem] | None = None, *, engine: str = "fast") -> ValidationReport:
+             also: list[Problem] | None = None, *, engine: str = "fast",
+             progress: Progress | None = None) -> ValidationReport:
     """Validate `graph` against the shapes (core SHACL, no inference); locate problems through `origins`.
 
     The "fast" engine compiles the shapes to SPARQL run by pyoxigraph and falls back to pyshacl, the
@@ -75,18 +77,23 @@ def validate(graph: Graph, shapes: Graph | None = None, origins: Origins | None 
     if engine not in ENGINES:
         raise ValueError(f"unknown validation engine {engine!r}: use one of {', '.join(ENGINES)}")
     shapes = shapes if shapes is not None else load_shapes()
+    progress = progress or Progress(quiet=True)
     try:
-        results = _fast(graph, shapes) if engine == "fast" else _pyshacl(graph, shapes)
+        checks = compile_shapes(shapes) if engine == "fast" else None
     except UnsupportedShape:
+        checks = None
+    if checks is None:
+        stage = progress.stage("validating with pyshacl", "results")
         results = _pyshacl(graph, shapes)
+    else:
+        stage = progress.stage("validating", "checks", len(checks))
+        results = run_checks(as_store(graph), checks, stage)
     problems = {_problem(result, origins or {}) for result in results} | set(also or ())
     order = {"Violation": 0, "Warning": 1, "Info": 2}
-    return ValidationReport(sorted(problems, key=lambda p: (order.get(p.severity, 3), p.file or "", p.line or 0,
+    report = ValidationReport(sorted(problems, key=lambda p: (order.get(p.severity, 3), p.file or "", p.line or 0,
                                                              p.record or p.focus or "", p.field or "", p.message)))
-
-
-def _fast(graph: Graph, shapes: Graph) -> list[Result]:
-    return run_checks(as_store(graph), compile_shapes(shapes))
+    stage.done(f"validated ({engine}): {len(report.violations)} violation(s), {len(report.warnings)} warning(s)")
+    return report
 
 
 def _pyshacl(graph: Graph, shapes: Graph) -> list[Result]:
