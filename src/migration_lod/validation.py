@@ -83,16 +83,17 @@ def validate(graph: Graph, shapes: Graph | None = None, origins: Origins | None 
     except UnsupportedShape:
         checks = None
     if checks is None:
-        stage = progress.stage("validating with pyshacl", "results")
+        used, stage = "pyshacl", progress.stage("validating with pyshacl", "results")
         results = _pyshacl(graph, shapes)
     else:
-        stage = progress.stage("validating", "checks", len(checks))
+        used, stage = "fast", progress.stage("validating", "checks", len(checks))
         results = run_checks(as_store(graph), checks, stage)
     problems = {_problem(result, origins or {}) for result in results} | set(also or ())
     order = {"Violation": 0, "Warning": 1, "Info": 2}
-    report = ValidationReport(sorted(problems, key=lambda p: (order.get(p.severity, 3), p.file or "", p.line or 0,
-                                                             p.record or p.focus or "", p.field or "", p.message)))
-    stage.done(f"validated ({engine}): {len(report.violations)} violation(s), {len(report.warnings)} warning(s)")
+    report = ValidationReport(sorted(problems, key=lambda p: (order.get(p.severity, 3), p.file or "",
+                                                              p.line or 0, p.record or p.focus or "",
+                                                              p.field or "", p.message)))
+    stage.done(f"validated ({used}): {len(report.violations)} violation(s), {len(report.warnings)} warning(s)")
     return report
 
 
