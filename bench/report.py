@@ -1,0 +1,79 @@
+"""The tables of BENCHMARKS.md, from bench/results.json:  python bench/report.py [results.json]"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results.json"
+
+
+def seconds(value: float) -> str:
+    """Seconds with the precision that means something at that size."""
+    return f"{value:.2f} s" if value < 10 else f"{value:.1f} s"
+
+
+def size(records: int | str) -> str:
+    """1000 -> 1k; the real data keeps its name."""
+    return f"{records // 1000}k" if isinstance(records, int) else records
+
+
+def pipeline_table(results: dict) -> list[str]:
+    """One row per size: each stage beside its reference, and the build end to end."""
+    lines = ["| records (triples) | load | map | validate (pyshacl, x) | publish (raw pyoxigraph, x; rdflib) "
+             "| `build` end to end | build peak RSS |", "| --- | --- | --- | --- | --- | --- | --- |"]
+    for run in results["pipeline"]:
+        stages = run["stages"]
+        validation, publication = stages["validate"], stages["publish"]
+        pyshacl = (f"{seconds(validation['pyshacl_seconds'])}, "
+                   f"{validation['pyshacl_seconds'] / validation['seconds']:.1f}x" if "pyshacl_seconds" in validation
+                   else "skipped")
+        rdflib = (seconds(publication["rdflib_seconds"]) if "rdflib_seconds" in publication else "skipped")
+        lines.append(
+            f"| {size(run['records'])} ({run['triples']:,}) | {seconds(stages['load records']['seconds'])} "
+            f"| {seconds(stages['map']['seconds'])} | {seconds(validation['seconds'])} ({pyshacl}) "
+            f"| {seconds(publication['seconds'])} ({seconds(publication['pyoxigraph_seconds'])}, "
+            f"{publication['seconds'] / publication['pyoxigraph_seconds']:.2f}x; {rdflib}) "
+            f"| {seconds(run['build_seconds'])} | {run['build_peak_mib']:,.0f} MiB |")
+    return lines
+
+
+def formats_table(results: dict) -> list[str]:
+    """The references' time per format."""
+    lines = ["| records | reference | Turtle | N-Triples | JSON-LD |", "| --- | --- | --- | --- | --- |"]
+    for run in results["pipeline"]:
+        publication = run["stages"]["publish"]
+        for name in ("pyoxigraph", "rdflib"):
+            figures = publication.get(f"{name}_seconds_by_format")
+            if figures:
+                lines.append(f"| {size(run['records'])} | {name} | {seconds(figures['ttl'])} "
+                             f"| {seconds(figures['nt'])} | {seconds(figures['jsonld'])} |")
+    return lines
+
+
+def endpoint_table(result: dict) -> list[str]:
+    """The five queries at one size: ours, the Oxigraph server, rdflib."""
+    lines = [f"{size(result['records'])} ({result['triples']:,} triples; our server ready in "
+             f"{result['startup_seconds']} s, rdflib's parse {result['rdflib_load_seconds']} s):", "",
+             "| query | ours | Oxigraph server | rdflib | x rdflib | / Oxigraph server |",
+             "| --- | --- | --- | --- | --- | --- |"]
+    for name, row in result["queries"].items():
+        lines.append(f"| {name} | {row['ours_ms']:,.1f} ms | {row['oxigraph_server_ms']:,.1f} ms "
+                     f"| {row['rdflib_ms']:,.1f} ms | {row['speedup_vs_rdflib']:.1f} "
+                     f"| {row['vs_oxigraph_server']:.2f} |")
+    return lines
+
+
+def main() -> None:
+    """Print the tables as Markdown."""
+    results = json.loads(Path(sys.argv[1] if len(sys.argv) > 1 else RESULTS).read_text())
+    print("\n".join(pipeline_table(results)), end="\n\n")
+    print("\n".join(formats_table(results)), end="\n\n")
+    for result in results["endpoint"]:
+        print("\n".join(endpoint_table(result)), end="\n\n")
+    print("Summary:", json.dumps(results.get("summary", {}), indent=1))
+
+
+if __name__ == "__main__":
+    main()
