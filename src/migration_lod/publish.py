@@ -1,10 +1,11 @@
 """Publishing a graph into dist/: Turtle, JSON-LD, N-Triples (+ .gz), context, VoID/DCAT, checksums.
 
 The dumps are written by pyoxigraph straight from the store that holds the graph (20-35 times faster than
-rdflib's serialisers, and no copy); the store gives triples back in the order they were added, so the same
-input always gives the same bytes. The compressed copies are made by threads while the next dump is being
-written (zlib works outside the GIL). Files are written into a temporary folder beside the target, which
-then replaces it: a failed publication leaves the previous one untouched.
+rdflib's serialisers, and no copy); the store gives triples back in an order fixed by the order they were
+added (the reverse of it), so the same input always gives the same bytes. The JSON-LD is compacted in
+Python while threads write the Turtle dump and the compressed copies (pyoxigraph and zlib work outside
+the GIL). Files are written into a temporary folder beside the target, which then replaces it: a failed
+publication leaves the previous one untouched.
 """
 
 from __future__ import annotations
