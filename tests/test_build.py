@@ -7,10 +7,11 @@ import json
 import os
 import subprocess
 import sys
+from copy import deepcopy
 
 import pyoxigraph as ox
 import pytest
-from rdflib import RDF, Graph, Namespace, URIRef
+from rdflib import DCTERMS, RDF, SKOS, Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 
 import migration_lod
@@ -254,3 +255,22 @@ def test_a_failure_while_writing_leaves_the_previous_publication(dataset, dist, 
         dataset.publish(out)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert [p.name for p in tmp_path.iterdir()] == ["dist"], "a staging folder was left behind"
+
+
+def test_the_graph_behaves_as_an_rdflib_graph(dataset):
+    """The graph lives in a pyoxigraph store; rdflib users still get rdflib's terms, lengths and copies."""
+    budapest = URIRef(BASE + "iscm/budapest-process")
+    label = Literal("Budapest Process", lang="en")
+    document = URIRef(BASE + "document/a-res-73-195")
+    symbol = next(dataset.graph.objects(document, DCTERMS.identifier))
+    assert symbol == Literal("A/RES/73/195") and symbol.datatype is None
+    assert (budapest, SKOS.prefLabel, label) in dataset.graph
+    rows = list(dataset.graph.query(f"SELECT ?symbol WHERE {{ <{document}> <{DCTERMS.identifier}> ?symbol }}"))
+    assert rows[0][0] == Literal("A/RES/73/195")
+    built = dataset.graph.query(f"CONSTRUCT {{ <{document}> <{DCTERMS.identifier}> ?o }} "
+                                f"WHERE {{ <{document}> <{DCTERMS.identifier}> ?o }}").graph
+    assert (document, DCTERMS.identifier, Literal("A/RES/73/195")) in set(built)
+    assert len(dataset.graph) == sum(1 for _ in dataset.graph)
+    copy = deepcopy(dataset.graph)
+    copy.remove((budapest, None, None))
+    assert (budapest, SKOS.prefLabel, label) in dataset.graph and (budapest, None, None) not in copy

@@ -24,7 +24,7 @@ from migration_lod.progress import Progress
 from migration_lod.push import PushError, push
 from migration_lod.records import RECORD_SUFFIXES, load_records, record_files
 from migration_lod.synth import synthesize
-from migration_lod.terms import from_oxigraph, to_oxigraph
+from migration_lod.terms import canonical_quads, from_oxigraph, store_graph, to_oxigraph
 from migration_lod.validation import ENGINES, ValidationReport, validate
 from migration_lod.vocabulary import load_un_vocabularies, load_vocabulary
 
@@ -89,19 +89,19 @@ def build_command(data_dir: Path, out_dir: Path, base_iri: str, validator: str, 
 
 
 def _graph_of(paths: list[Path]) -> Graph:
-    """Parse RDF files (Turtle, N-Triples, RDF/XML, JSON-LD) into one graph with the project's vocabulary."""
-    graph = Graph()
+    """Parse RDF files (Turtle, N-Triples, RDF/XML, JSON-LD) into one graph with the project's vocabulary,
+    held in a pyoxigraph store: validation and the link check query it with no copy."""
+    store = ox.Store()
     for path in paths:
         try:
             if path.suffix == ".jsonld":
-                graph += read_jsonld(path)
-                continue
-            for triple in ox.parse(path=path, format=RDF_FORMATS[path.suffix]):
-                graph.add(from_oxigraph(triple))
+                store.bulk_extend(canonical_quads(read_jsonld(path)))
+            else:
+                store.bulk_load(path=path, format=RDF_FORMATS[path.suffix])
         except (OSError, SyntaxError, ValueError) as exc:
             raise InputError([_unreadable(path, exc)]) from exc
-    graph += load_vocabulary().graph
-    return graph
+    store.bulk_extend(canonical_quads(load_vocabulary().graph))
+    return store_graph(store)
 
 
 def _validate_rdf(paths: list[Path], engine: str) -> ValidationReport:

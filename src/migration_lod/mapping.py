@@ -244,11 +244,11 @@ class _Mapper:
 
 
 def map_records(records: list[Record], base_iri: str, vocabulary: Vocabulary, un: UNVocabularies,
-                store: ox.Store | None = None, progress: Stage | None = None) -> Mapping:
-    """Map every record to triples (into `store`, or a new one); raise InputError naming file, line, record
-    and field of each bad code."""
+                progress: Stage | None = None) -> Mapping:
+    """Map every record to triples in a pyoxigraph store; raise InputError naming file, line, record and
+    field of each bad code."""
     mapper = _Mapper(records, base_iri, vocabulary, un)
-    store = store if store is not None else ox.Store()
+    store = ox.Store()
 
     def quads() -> Iterator[ox.Quad]:
         for record in records:

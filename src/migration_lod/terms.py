@@ -63,10 +63,14 @@ class _PlainLiteralStore(OxigraphStore):
             yield (s, p, _plain(o)), contexts
 
     def query(self, *args: Any, **kwargs: Any) -> Result:
-        """A query's result, with plain literals in its rows."""
+        """A query's result, with plain literals in its rows or its graph."""
         result = super().query(*args, **kwargs)
         if result.type == "SELECT":
             result.bindings = [{k: _plain(v) for k, v in row.items()} for row in result.bindings]
+        elif result.type == "CONSTRUCT":
+            graph = Graph()
+            graph += ((s, p, _plain(o)) for s, p, o in result.graph)
+            result.graph = graph
         return result
 
     def __len__(self, context: Any = None) -> int:
