@@ -6,28 +6,32 @@
     dataset.publish("dist/")
 """
 
-from migration_lod.dataset import Dataset, build, load_metadata
-from migration_lod.jsonld import read_jsonld
-from migration_lod.mapping import map_records
-from migration_lod.problems import InputError, Problem, ValidationFailed
-from migration_lod.records import Record, load_records
-from migration_lod.validation import ValidationReport, load_shapes, validate
-from migration_lod.vocabulary import load_un_vocabularies, load_vocabulary
+from __future__ import annotations
 
-__all__ = [
-    "Dataset",
-    "InputError",
-    "Problem",
-    "Record",
-    "ValidationFailed",
-    "ValidationReport",
-    "build",
-    "load_metadata",
-    "load_records",
-    "load_shapes",
-    "load_un_vocabularies",
-    "load_vocabulary",
-    "map_records",
-    "read_jsonld",
-    "validate",
-]
+import importlib
+from typing import Any
+
+# Name -> module. The names are imported on first use, so that a part of the package (the server's query
+# workers, the command line's --help) does not load the whole pipeline (rdflib's SPARQL, pyshacl).
+_EXPORTS = {
+    "Dataset": "dataset", "build": "dataset", "load_metadata": "dataset",
+    "read_jsonld": "jsonld",
+    "map_records": "mapping",
+    "InputError": "problems", "Problem": "problems", "ValidationFailed": "problems",
+    "Record": "records", "load_records": "records",
+    "ValidationReport": "validation", "load_shapes": "validation", "validate": "validation",
+    "load_un_vocabularies": "vocabulary", "load_vocabulary": "vocabulary",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    """The public API, imported when first asked for."""
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'migration_lod' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"migration_lod.{_EXPORTS[name]}"), name)
+
+
+def __dir__() -> list[str]:
+    """The public API."""
+    return __all__

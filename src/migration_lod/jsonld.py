@@ -12,11 +12,11 @@ import pyoxigraph as ox
 from pyld import jsonld
 from rdflib import OWL, RDF, RDFS, XSD, Graph
 
+from migration_lod.distribution import CONTEXT_FILE
 from migration_lod.namespaces import MIG, PREFIXES
 from migration_lod.progress import Stage
 from migration_lod.terms import from_oxigraph
 
-CONTEXT_FILE = "context.jsonld"
 RDF_TYPE = str(RDF.type)
 OBJECT_CACHE = 500_000  # compacted object IRIs kept (~100 MB at most)
 XSD_STRING = str(XSD.string)

@@ -11,10 +11,9 @@ import yaml
 from rdflib import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD, Graph, Literal, URIRef
 
 from migration_lod.mapping import Origins
-from migration_lod.namespaces import MIG, SCHEMA, UNDOCS
+from migration_lod.namespaces import MIG, SCHEMA, UNDOCS, compact
 from migration_lod.problems import Problem
 from migration_lod.terms import as_store, from_oxigraph
-from migration_lod.validation import compact
 from migration_lod.vocabulary import UN_NAMESPACE, UNVocabularies
 
 UNVERIFIED = "Not verified"  # how the vocabulary's editorial notes start for texts and IRIs not verified

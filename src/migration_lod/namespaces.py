@@ -37,3 +37,12 @@ PREFIXES: dict[str, str] = {
     "void": str(VOID),
     "xsd": str(XSD),
 }
+
+
+def compact(term: object) -> str:
+    """A short form of an IRI with the project's prefixes, for messages and pages."""
+    text = str(term)
+    for name, namespace in PREFIXES.items():
+        if text.startswith(namespace) and len(text) > len(namespace):
+            return f"{name}:{text[len(namespace):]}"
+    return text

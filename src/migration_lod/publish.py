@@ -24,21 +24,13 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import DCAT, DCTERMS, OWL, RDF, VOID, XSD, Graph, Literal, URIRef
 
-from migration_lod.jsonld import CONTEXT_FILE, write_jsonld
+from migration_lod.distribution import CHECKSUMS, CONTEXT_FILE, DUMP_NAME, DUMPS, SSSOM_FILE, VOID_FILE
+from migration_lod.jsonld import write_jsonld
 from migration_lod.links import LinkMapping, link_mappings, linksets, target_dataset, write_sssom
 from migration_lod.namespaces import DEFAULT_BASE_IRI, PREFIXES
 from migration_lod.progress import Progress, Stage
 from migration_lod.terms import DEFAULT_GRAPH, as_store, sorted_ntriples
 
-DUMP_NAME = "migration-lod"
-DUMPS = {  # suffix -> media type
-    "ttl": "text/turtle",
-    "jsonld": "application/ld+json",
-    "nt": "application/n-triples",
-}
-CHECKSUMS = "SHA256SUMS"
-SSSOM_FILE = "mappings.sssom.tsv"
-VOID_FILE = "void.ttl"
 # gzip -1: a third of the time of -6 for files ~25% larger; publishers rebuild on every change.
 GZIP_LEVEL = 1
 

@@ -10,7 +10,7 @@ from pyshacl import validate as pyshacl_validate
 from rdflib import RDF, Graph, Literal, URIRef
 
 from migration_lod.mapping import Origins
-from migration_lod.namespaces import PREFIXES, SH
+from migration_lod.namespaces import SH, compact
 from migration_lod.problems import Problem
 from migration_lod.progress import Progress
 from migration_lod.resources import shapes_dir
@@ -51,15 +51,6 @@ class ValidationReport:
 def load_shapes(directory: Path | None = None) -> Graph:
     """The SHACL shapes (every .ttl file of the shapes folder)."""
     return parse_turtle_files(sorted((directory or shapes_dir()).glob("*.ttl")))
-
-
-def compact(term: object) -> str:
-    """A short form of an IRI with the project's prefixes, for messages."""
-    text = str(term)
-    for name, namespace in PREFIXES.items():
-        if text.startswith(namespace) and len(text) > len(namespace):
-            return f"{name}:{text[len(namespace):]}"
-    return text
 
 
 ENGINES = ("fast", "pyshacl")
