@@ -1,13 +1,20 @@
-"""Shared fixtures: the reference material, a built dataset, copies of data/ to break, the CLI."""
+"""Shared fixtures: the reference material, a built dataset, copies of data/ to break, the CLI, a server."""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
+import signal
+import socket
 import subprocess
 import sys
+import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import requests
 import yaml
 
 import migration_lod
@@ -15,6 +22,7 @@ import migration_lod
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
 REFERENCE = ROOT.parent / "shared" / "reference"
+JSON_RESULTS = "application/sparql-results+json"
 
 
 @pytest.fixture(scope="session")
@@ -57,3 +65,96 @@ def run_cli(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedP
 def cli():
     """The command line, as a function of its arguments."""
     return run_cli
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Server:
+    """`migration-lod serve` in a child process on 127.0.0.1, started and stopped by the test that needs it."""
+
+    def __init__(self, *dumps: Path, options: tuple[str, ...] = ()) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        # The log goes to a file (it lives as long as the server): a pipe nobody reads blocks the server when full.
+        self.log = tempfile.TemporaryFile(mode="w+", encoding="utf-8")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "migration_lod", "serve", *map(str, dumps), "--host", "127.0.0.1", "--port",
+             str(self.port), *options], stdout=self.log, stderr=subprocess.STDOUT, text=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(self.url + "/sparql", timeout=2).status_code == 200:
+                    return
+            except requests.ConnectionError:
+                time.sleep(0.2)
+            if self.process.poll() is not None:
+                break
+        self.stop()
+        raise AssertionError("the server did not start:\n" + self.output())
+
+    def output(self) -> str:
+        """What the server has logged so far."""
+        self.log.seek(0)
+        return self.log.read()
+
+    def query(self, query: str, accept: str = JSON_RESULTS, client: str | None = None,
+              **params: str) -> requests.Response:
+        """GET /sparql?query=...; `client` names the client through X-Forwarded-For, as a proxy would."""
+        headers = {"Accept": accept, **({"X-Forwarded-For": client} if client else {})}
+        return requests.get(self.url + "/sparql", params={"query": query, **params}, headers=headers, timeout=60)
+
+    def workers(self) -> set[int]:
+        """The live query worker processes: the children of the server's fork server."""
+        found = set()
+        for child in _children(self.process.pid):
+            with contextlib.suppress(OSError):
+                if b"forkserver" in Path(f"/proc/{child}/cmdline").read_bytes():
+                    found |= {pid for pid in _children(child) if _alive(pid)}
+        return found
+
+    def stop(self) -> int:
+        """SIGTERM, then SIGKILL after 15 s; the exit status."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        return self.process.returncode
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    with contextlib.suppress(OSError):
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            found |= {int(c) for c in (task / "children").read_text().split()}
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return "\nState:\tZ" not in Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+
+
+def eventually(check: Callable[[], bool], seconds: float = 5.0) -> bool:
+    """True as soon as `check()` is; False if it is still false after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def cpu_ticks(pid: int) -> int:
+    """CPU time a process has used, in clock ticks."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])

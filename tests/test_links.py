@@ -136,7 +136,7 @@ def test_links_import_adds_an_attributed_graph_that_serve_can_load(dist, tmp_pat
     import pyoxigraph as ox
     from rdflib import Dataset
 
-    from migration_lod.engine import load_dumps
+    from migration_lod.serve.store import load_dumps
 
     mappings = tmp_path / "partner-mappings.tsv"
     mappings.write_text(SSSOM)

@@ -6,6 +6,8 @@ import dataclasses
 import json
 import shutil
 import sys
+from collections.abc import Callable
+from dataclasses import fields
 from pathlib import Path
 
 import click
@@ -23,6 +25,7 @@ from migration_lod.problems import InputError, Problem, ValidationFailed
 from migration_lod.progress import Progress
 from migration_lod.push import PushError, push
 from migration_lod.records import RECORD_SUFFIXES, load_records, record_files
+from migration_lod.serve.limits import Limits
 from migration_lod.synth import synthesize
 from migration_lod.terms import canonical_quads, from_oxigraph, store_graph, to_oxigraph
 from migration_lod.validation import ENGINES, ValidationReport, validate
@@ -173,40 +176,57 @@ def export_command(data_dir: Path, out_dir: Path, fmt: str) -> None:
     click.echo(f"wrote {len(records)} records into {', '.join(str(f) for f in files)}", err=True)
 
 
+def _limit_options(command: Callable) -> Callable:
+    """One option per field of the endpoint's Limits: name, default and help come from there."""
+    for spec in reversed(fields(Limits)):
+        command = click.option("--" + spec.name.replace("_", "-"), type=type(spec.default), default=spec.default,
+                               show_default=bool(spec.default), help=spec.metadata["help"])(command)
+    return command
+
+
 @main.command("serve")
 @click.argument("dumps", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
-@click.option("--timeout", default=30.0, show_default=True, type=float,
-              help="Seconds a query may run before it is stopped.")
-@click.option("--max-result-bytes", default=50_000_000, show_default=True, type=int,
-              help="Largest serialised result; a larger one is stopped with an error.")
-@click.option("--workers", default=2, show_default=True, type=int,
-              help="Query worker processes (queries running at once).")
 @click.option("--base-iri", default=DEFAULT_BASE_IRI, show_default=True,
               help="Base IRI of the dataset: its IRIs are served as paths of this server.")
-def serve_command(dumps: tuple[Path, ...], host: str, port: int, timeout: float, max_result_bytes: int,
-                  workers: int, base_iri: str) -> None:
-    """Serve the dumps: SPARQL 1.1 Protocol at /sparql, a query page at /, a page per resource.
+@_limit_options
+@click.option("--forwarded-allow-ips", default="127.0.0.1", show_default=True,
+              help="Proxies trusted to name the client (X-Forwarded-For), comma-separated, or *.")
+@click.option("--allow-unsandboxed-workers", is_flag=True,
+              help="Serve where the kernel cannot cut the query workers off the network (no seccomp); "
+                   "SERVICE is still refused on the parsed query.")
+def serve_command(dumps: tuple[Path, ...], host: str, port: int, base_iri: str, forwarded_allow_ips: str,
+                  allow_unsandboxed_workers: bool, **limit_values: float) -> None:
+    """Serve the dumps: SPARQL 1.1 Protocol at /sparql, a query page at /, a page per resource, the files.
 
-    Read-only; SERVICE is refused; every query runs in a worker process that is killed at the time limit.
+    Read-only; SERVICE is refused on the parsed query, and the query workers cannot open a socket. Every
+    query runs in a worker process that is stopped at the time limit, when its client hangs up, or past the
+    memory limit; each client's requests in progress are capped.
     """
     # The web stack is imported only by the command that serves, so that the others start fast.
-    import uvicorn
-
-    from migration_lod.engine import QueryEngine
-    from migration_lod.pages import load_examples
-    from migration_lod.resources import queries_dir
-    from migration_lod.server import create_app
+    from migration_lod.serve.pool import QueryEngine
+    from migration_lod.serve.sandbox import SandboxUnavailable
+    from migration_lod.serve.server import run_server
 
     try:
-        engine = QueryEngine(list(dumps), workers=workers, timeout=timeout, max_bytes=max_result_bytes)
+        limits = Limits(**limit_values)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    try:
+        engine = QueryEngine(list(dumps), limits, sandboxed=not allow_unsandboxed_workers)
+    except SandboxUnavailable as exc:
+        click.echo(f"error: the query workers cannot be cut off from the network here ({exc}); "
+                   "--allow-unsandboxed-workers serves anyway", err=True)
+        sys.exit(EXIT_BAD_INPUT)
     except (OSError, SyntaxError, ValueError) as exc:
         _fail_input(InputError([Problem(f"cannot load the dump: {exc}", ", ".join(map(str, dumps)))]))
-    click.echo(f"loaded {engine.triples:,} triples in {engine.load_seconds:.2f} s; {workers} query workers; "
-               f"time limit {timeout:g} s", err=True)
-    app = create_app(engine, load_examples(queries_dir()), base_iri)
-    uvicorn.run(app, host=host, port=port, log_level="info", access_log=True, timeout_graceful_shutdown=10)
+    except RuntimeError as exc:  # a worker that cannot start: the memory limit, or the machine
+        click.echo(f"error: {exc} (is --worker-memory-mib large enough?)", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    click.echo(f"loaded {engine.triples:,} triples in {engine.load_seconds:.2f} s; {limits.workers} query "
+               f"workers{'' if engine.sandboxed else ' (not sandboxed)'}; time limit {limits.timeout:g} s", err=True)
+    run_server(engine, list(dumps), host=host, port=port, base_iri=base_iri, forwarded_allow_ips=forwarded_allow_ips)
 
 
 @main.command("synth")

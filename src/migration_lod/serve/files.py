@@ -1,0 +1,62 @@
+"""The publication's own files, where the data's links say they are: dumps, context, VoID, SSSOM, checksums.
+
+The JSON-LD dump names its context `BASE/context.jsonld` and VoID names `BASE/migration-lod.nt`,
+`BASE/mappings.sssom.tsv` and the others: served at the base IRI, the server must answer for them. The
+files served are exactly those that the publication's SHA256SUMS lists (and SHA256SUMS itself), from the
+folder of a dump that it lists, so that serving a dump never exposes any other file that lies beside it.
+Responses carry ETag and Last-Modified, answer conditional requests with 304 and range requests with 206.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from starlette.datastructures import Headers
+from starlette.responses import FileResponse, Response
+from starlette.staticfiles import NotModifiedResponse, StaticFiles
+from starlette.types import Scope
+
+from migration_lod.distribution import CHECKSUMS, media_type
+
+
+def _listed(folder: Path) -> list[str]:
+    """The plain file names that the folder's checksum file lists and that are regular files in the folder."""
+    try:
+        lines = (folder / CHECKSUMS).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return []
+    names = [line.split("  ", 1)[1] for line in lines if "  " in line]
+    return [name for name in names if Path(name).name == name and name not in (".", "..")
+            and (folder / name).is_file() and not (folder / name).is_symlink()]
+
+
+class PublishedFiles(StaticFiles):
+    """The files of one publication folder, each served at /NAME with its media type."""
+
+    def __init__(self, folder: Path, names: Iterable[str]) -> None:
+        super().__init__(directory=folder)
+        self.names = frozenset(names)
+
+    @classmethod
+    def beside(cls, dumps: Iterable[Path]) -> PublishedFiles | None:
+        """The publication that holds the first of `dumps` its checksum file lists, if any."""
+        for dump in dumps:
+            names = _listed(dump.parent)
+            if dump.name in names:
+                return cls(dump.parent, [*names, CHECKSUMS])
+        return None
+
+    def lookup_path(self, path: str) -> tuple[str, os.stat_result | None]:
+        """Only the listed files are found."""
+        return super().lookup_path(path) if path in self.names else ("", None)
+
+    def file_response(self, full_path: str | os.PathLike[str], stat_result: os.stat_result, scope: Scope,
+                      status_code: int = 200) -> Response:
+        """The file with its media type, or 304 when the client's copy is current."""
+        response = FileResponse(full_path, status_code=status_code, stat_result=stat_result,
+                                media_type=media_type(Path(full_path).name))
+        if self.is_not_modified(response.headers, Headers(scope=scope)):
+            return NotModifiedResponse(response.headers)
+        return response

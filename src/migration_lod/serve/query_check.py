@@ -1,0 +1,43 @@
+"""Which queries may run here: parsed with rdflib's SPARQL 1.1 grammar, refused when they hold a SERVICE.
+
+The decision is made on the parse tree, never on the text: a SERVICE clause in any form (IRI, variable,
+SILENT, nested, in a subquery, in EXISTS) is a `ServiceGraphPattern` node of the tree. A query that this
+parser cannot read is refused too, even where pyoxigraph might read it: what cannot be checked does not
+run. The parser recurses, so it runs in a thread with a large stack (see worker.py) under a recursion
+limit that turns deep nesting into a clear error instead of a crash.
+"""
+
+from __future__ import annotations
+
+from pyparsing import ParseBaseException, ParseResults
+from rdflib.plugins.sparql.parser import parseQuery
+from rdflib.plugins.sparql.parserutils import CompValue
+
+from migration_lod.serve.messages import QueryError
+
+SERVICE = "ServiceGraphPattern"
+
+
+def _node_names(tree: object) -> set[str]:
+    """The names of every node of an rdflib parse tree (walked without recursion: trees can be deep)."""
+    names, stack = set(), [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, CompValue):
+            names.add(node.name)
+            stack.extend(node.values())
+        elif isinstance(node, ParseResults | list | tuple):
+            stack.extend(node)
+    return names
+
+
+def check_query(text: str) -> None:
+    """Raise QueryError (400) unless `text` parses as a SPARQL 1.1 query without SERVICE."""
+    try:
+        tree = parseQuery(text)
+    except ParseBaseException as exc:
+        raise QueryError(400, f"malformed query: {exc.msg} at line {exc.lineno}, column {exc.col}") from exc
+    except RecursionError as exc:
+        raise QueryError(400, "the query is nested more deeply than this endpoint accepts") from exc
+    if SERVICE in _node_names(tree):
+        raise QueryError(400, "SERVICE is not allowed: this endpoint never queries other servers")
