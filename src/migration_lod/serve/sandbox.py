@@ -91,12 +91,10 @@ def limit_memory(limit: int) -> None:
 
 
 def anonymous_memory(pid: int) -> int | None:
-    """The private resident memory of a process in bytes (RssAnon), or None where /proc does not tell."""
+    """The private resident memory of a process in bytes (resident minus shared pages), or None without /proc."""
     try:
-        with open(f"/proc/{pid}/status", "rb") as status:
-            for line in status:
-                if line.startswith(b"RssAnon:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError):
+        with open(f"/proc/{pid}/statm", "rb") as statm:
+            fields = statm.read().split()
+        return (int(fields[1]) - int(fields[2])) * resource.getpagesize()
+    except (OSError, ValueError, IndexError):
         return None
-    return None
