@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import signal
 import socket
 import statistics
 import threading
@@ -325,6 +327,22 @@ def test_bad_requests_get_a_4xx_and_hurt_no_one(server):
         assert reason in response.text and response.text.count("\n") == 1, response.text[:300]
     assert server.workers() == workers, "no worker was stopped or replaced"
     assert _median_latency(server) < 3 * before + 0.05
+
+
+def test_a_crashing_worker_fails_only_its_own_query(server):
+    """A worker that dies while answering (here: killed with SIGSEGV) costs its client a 500, no one else."""
+    workers = server.workers()
+    idle = {pid: cpu_ticks(pid) for pid in workers}
+    outcome = {}
+    thread = threading.Thread(target=lambda: outcome.setdefault("crashed", server.query(ENDLESS, client="192.0.2.60")))
+    thread.start()
+    time.sleep(0.5)
+    busy = max(workers, key=lambda pid: cpu_ticks(pid) - idle[pid])
+    os.kill(busy, signal.SIGSEGV)
+    thread.join(10)
+    assert outcome["crashed"].status_code == 500 and "other queries are not affected" in outcome["crashed"].text
+    assert server.query(SIMPLE, client="192.0.2.61").status_code == 200
+    assert eventually(lambda: len(server.workers()) == 2 and busy not in server.workers())
 
 
 def test_a_query_past_the_memory_limit_is_stopped(tight):
