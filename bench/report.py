@@ -53,15 +53,37 @@ def formats_table(results: dict) -> list[str]:
 
 
 def endpoint_table(result: dict) -> list[str]:
-    """The five queries at one size: ours, the Oxigraph server, rdflib."""
+    """The five queries at one size: ours, the Oxigraph server, rdflib (and an earlier commit, when measured)."""
+    before = all("before_ms" in row for row in result["queries"].values())
     lines = [f"{size(result['records'])} ({result['triples']:,} triples; our server ready in "
              f"{result['startup_seconds']} s, rdflib's parse {result['rdflib_load_seconds']} s):", "",
-             "| query | ours | Oxigraph server | rdflib | x rdflib | / Oxigraph server |",
-             "| --- | --- | --- | --- | --- | --- |"]
+             "| query | ours | Oxigraph server | rdflib | x rdflib | / Oxigraph server |"
+             + (" before | / before |" if before else ""),
+             "| --- | --- | --- | --- | --- | --- |" + (" --- | --- |" if before else "")]
     for name, row in result["queries"].items():
         lines.append(f"| {name} | {row['ours_ms']:,.1f} ms | {row['oxigraph_server_ms']:,.1f} ms "
                      f"| {row['rdflib_ms']:,.1f} ms | {row['speedup_vs_rdflib']:.1f} "
-                     f"| {row['vs_oxigraph_server']:.2f} |")
+                     f"| {row['vs_oxigraph_server']:.2f} |"
+                     + (f" {row['before_ms']:,.1f} ms | {row['vs_before']:.2f} |" if before else ""))
+    return lines
+
+
+def starvation_table(results: dict) -> list[str]:
+    """A simple query's latency while N clients send endless queries and hang up, now and before."""
+    runs = {label: {row["attackers"]: row for row in results["starvation"][label]}
+            for label in ("before", "after") if label in results["starvation"]}
+    lines = ["| clients sending endless queries | " + " | ".join(
+        f"{label}: median / p90 / max (answered of asked)" for label in runs) + " |",
+             "| --- |" + " --- |" * len(runs)]
+
+    def cell(row: dict) -> str:
+        if row["median_ms"] is None:
+            return f"none answered in 90 s (0 of {row['failed']})"
+        return (f"{row['median_ms']:,.0f} / {row['p90_ms']:,.0f} / {row['max_ms']:,.0f} ms "
+                f"({row['answered']} of {row['answered'] + row['failed']})")
+
+    for count in results["starvation"]["attackers"]:
+        lines.append(f"| {count} | " + " | ".join(cell(rows[count]) for rows in runs.values()) + " |")
     return lines
 
 
@@ -72,6 +94,8 @@ def main() -> None:
     print("\n".join(formats_table(results)), end="\n\n")
     for result in results["endpoint"]:
         print("\n".join(endpoint_table(result)), end="\n\n")
+    if results.get("starvation"):
+        print("\n".join(starvation_table(results)), end="\n\n")
     print("Summary:", json.dumps(results.get("summary", {}), indent=1))
 
 

@@ -2,9 +2,12 @@
 
 - pipeline: load, map, validate (beside pyshacl), publish (beside raw pyoxigraph and rdflib), per size;
 - endpoint: median latency of five representative queries through `migration-lod serve`, beside the
-  Oxigraph server (the limit) and rdflib's SPARQL engine (the naive baseline).
+  Oxigraph server (the limit) and rdflib's SPARQL engine (the naive baseline);
+- starvation: the latency of a simple query while N clients send endless queries and hang up, on the
+  real data, beside the same measure of another source tree (`--before-src`, an earlier commit).
 
-    python bench/run.py [--sizes 1000 10000 100000] [--runs 3] [--part all|pipeline|endpoint]
+    python bench/run.py [--sizes 1000 10000 100000] [--runs 3] [--part all|pipeline|endpoint|starvation]
+                        [--attackers 0 1 2 4 8] [--before-src CHECKOUT/src]
 
 Writes bench/results.json and prints tables. Figures, not assertions: no test depends on them.
 """
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import shutil
 import socket
@@ -32,6 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from pipeline import pipeline, print_pipeline  # noqa: E402
+from starvation import print_starvation, starvation  # noqa: E402
 
 from migration_lod.dataset import assemble, load_metadata  # noqa: E402
 from migration_lod.records import load_records  # noqa: E402
@@ -110,7 +115,7 @@ def dataset_nt(size: int | None, folder: Path) -> Path:
     return path
 
 
-def bench(size: int | None, runs: int) -> dict:
+def bench(size: int | None, runs: int, before_src: Path | None = None) -> dict:
     folder = Path(tempfile.mkdtemp(prefix="migration-lod-bench-"))
     try:
         nt = dataset_nt(size, folder)
@@ -124,18 +129,20 @@ def bench(size: int | None, runs: int) -> dict:
         location = folder / "oxigraph"
         subprocess.run([oxigraph, "load", "--location", str(location), "--file", str(nt)], check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        servers = {  # figure -> (command with {port}, query path)
-            "ours_ms": ([sys.executable, "-m", "migration_lod", "serve", str(nt), "--port", "{port}",
-                         "--timeout", "600"], "/sparql"),
+        ours = [sys.executable, "-m", "migration_lod", "serve", str(nt), "--port", "{port}", "--timeout", "600"]
+        servers = {  # figure -> (command with {port}, query path, PYTHONPATH)
+            "ours_ms": (ours, "/sparql", None),
             "oxigraph_server_ms": ([oxigraph, "serve-read-only", "--location", str(location), "--bind",
-                                    "127.0.0.1:{port}"], "/query"),
+                                    "127.0.0.1:{port}"], "/query", None),
+            **({"before_ms": (ours, "/sparql", str(before_src))} if before_src else {}),
         }
         startup = {}
-        for figure, (command, path) in servers.items():
+        for figure, (command, path, python_path) in servers.items():
             port = free_port()
             started = time.perf_counter()
+            environment = {**os.environ, **({"PYTHONPATH": python_path} if python_path else {})}
             server = subprocess.Popen([part.format(port=port) for part in command], stdout=subprocess.DEVNULL,
-                                      stderr=subprocess.DEVNULL)
+                                      stderr=subprocess.DEVNULL, env=environment)
             try:
                 wait(f"http://127.0.0.1:{port}{path}", server)
                 startup[figure] = time.perf_counter() - started
@@ -156,6 +163,8 @@ def bench(size: int | None, runs: int) -> dict:
         for row in figures.values():
             row["speedup_vs_rdflib"] = row["rdflib_ms"] / row["ours_ms"]
             row["vs_oxigraph_server"] = row["ours_ms"] / row["oxigraph_server_ms"]
+            if "before_ms" in row:
+                row["vs_before"] = row["ours_ms"] / row["before_ms"]
         return {"records": size or "real data", "triples": triples,
                 "startup_seconds": round(startup["ours_ms"], 2),
                 "rdflib_load_seconds": round(rdflib_load, 2), "queries": figures}
@@ -168,16 +177,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", nargs="*", type=int, default=[1000, 10000, 100000])
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--part", choices=["all", "pipeline", "endpoint"], default="all")
+    parser.add_argument("--part", choices=["all", "pipeline", "endpoint", "starvation"], default="all")
+    parser.add_argument("--attackers", nargs="*", type=int, default=[0, 1, 2, 4, 8],
+                        help="numbers of clients sending endless queries (starvation)")
+    parser.add_argument("--before-src", type=Path,
+                        help="the src/ folder of an earlier checkout, measured beside this one (endpoint, starvation)")
     parser.add_argument("--pyshacl-max", type=int, default=100000,
                         help="largest size at which pyshacl runs (it takes minutes at 100k)")
     parser.add_argument("--rdflib-max", type=int, default=10000,
                         help="largest size at which rdflib's serialisers run (3 minutes at 10k)")
     parser.add_argument("--violations", type=float, default=0.01, help="share of practices to break")
     args = parser.parse_args()
-    results: dict = {"machine": {"python": platform.python_version(), "cpus": __import__("os").cpu_count(),
-                                 "platform": platform.platform()}, "runs": args.runs, "pipeline": [],
-                     "endpoint": []}
+    output = ROOT / "bench" / "results.json"
+    previous = json.loads(output.read_text()) if output.is_file() else {}
+    # The parts not run keep their figures from the previous run.
+    results: dict = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
+                                 "platform": platform.platform()}, "runs": args.runs,
+                     **{part: [] if args.part in ("all", part) else previous.get(part, [])
+                        for part in ("pipeline", "endpoint")},
+                     "starvation": previous.get("starvation", {})}
     summary: dict = {}
     for size in args.sizes if args.part in ("all", "pipeline") else []:
         result = pipeline(size, args.runs, args.pyshacl_max, args.violations, args.rdflib_max)
@@ -205,14 +223,31 @@ def main() -> None:
                                              sizes[10000]["stages"][stage]["seconds"]
                                              for stage in sizes[10000]["stages"]}
     for size in [None, *args.sizes] if args.part in ("all", "endpoint") else []:
-        result = bench(size, args.runs)
+        result = bench(size, args.runs, args.before_src)
         results["endpoint"].append(result)
         print(f"\n{result['records']} ({result['triples']:,} triples; server ready in {result['startup_seconds']} s)")
-        print(f"{'query':34} {'ours ms':>9} {'oxigraph ms':>12} {'rdflib ms':>11} {'x rdflib':>9} {'/ oxigraph':>11}")
+        print(f"{'query':34} {'ours ms':>9} {'oxigraph ms':>12} {'rdflib ms':>11} {'x rdflib':>9} {'/ oxigraph':>11}"
+              f" {'before ms':>10}")
         for name, row in result["queries"].items():
             print(f"{name:34} {row['ours_ms']:9.1f} {row['oxigraph_server_ms']:12.1f} {row['rdflib_ms']:11.1f} "
-                  f"{row['speedup_vs_rdflib']:9.1f} {row['vs_oxigraph_server']:11.2f}")
+                  f"{row['speedup_vs_rdflib']:9.1f} {row['vs_oxigraph_server']:11.2f} {row.get('before_ms', 0):10.1f}")
         (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    if args.part in ("all", "starvation"):
+        folder = Path(tempfile.mkdtemp(prefix="migration-lod-bench-"))
+        try:
+            nt = dataset_nt(None, folder)
+            sources = {"after": None, **({"before": args.before_src} if args.before_src else {})}
+            results["starvation"] = {"attackers": args.attackers, "time_limit_seconds": 30, "workers": 2}
+            for label, src in sources.items():
+                rows = starvation(nt, free_port(), args.attackers, src)
+                results["starvation"][label] = rows
+                print_starvation(f"{label} ({src or 'this checkout'})", rows)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+    for label in ("after", "before"):
+        if results["starvation"].get(label):
+            summary[f"starvation_{label}_median_ms"] = {row["attackers"]: row["median_ms"]
+                                                        for row in results["starvation"][label]}
     if results["endpoint"]:
         largest_queries = results["endpoint"][-1]["queries"].values()
         summary |= {
