@@ -41,7 +41,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 
 clean:
-	rm -rf dist .pytest_cache .ruff_cache
+	rm -rf dist .pytest_cache .ruff_cache .hypothesis
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py $(if $(SIZES),--sizes $(SIZES),)
