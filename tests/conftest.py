@@ -21,15 +21,13 @@ import migration_lod
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
-REFERENCE = ROOT.parent / "shared" / "reference"
+REFERENCE = ROOT / "tests" / "reference"  # copied from the project's reference material: see its README
 JSON_RESULTS = "application/sparql-results+json"
 
 
 @pytest.fixture(scope="session")
 def reference():
-    """The ground-truth reference files of ../shared/reference, by name."""
-    if not REFERENCE.is_dir():
-        pytest.fail(f"the reference material is missing: {REFERENCE}")
+    """The ground-truth reference files (tests/reference), by name."""
     return {p.stem: yaml.safe_load(p.read_text(encoding="utf-8")) for p in REFERENCE.glob("*.yaml")}
 
 

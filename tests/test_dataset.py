@@ -133,7 +133,7 @@ def test_documents_define_the_vocabularies(dataset):
 
 def test_the_ten_grcp7_recommendations_are_verbatim_headings_of_the_report(dataset):
     graph = dataset.graph
-    seed = re.sub(r"\s+", " ", (REFERENCE.parent / "seeds" / "003_41f7f91a984f6893.txt").read_text())
+    seed = re.sub(r"\s+", " ", (REFERENCE / "seeds" / "003_41f7f91a984f6893.txt").read_text())
     priorities = sorted(graph.subjects(RDF.type, MIG.CrossRegionalPriority))
     follow_ups = sorted(graph.subjects(RDF.type, MIG.FollowUpRecommendation))
     assert len(priorities) == len(follow_ups) == 5

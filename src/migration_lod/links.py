@@ -64,7 +64,7 @@ TARGETS = (
     ("http://metadata.un.org/sdg/codes/geoArea/", "un-m49", "http://metadata.un.org/sdg/codes/geoAreaCodes",
      "ISO 3166-1 alpha-3 code matched to geoArea#iso3code in the UN M49 list of the UN SDG KOS (data/external)"),
     ("http://metadata.un.org/sdg/", "un-sdg-kos", "http://metadata.un.org/sdg",
-     "UN SDG KOS IRI of the same goal, target or indicator (../shared/reference/sdg.yaml, KOS commit 0ae578b)"),
+     "UN SDG KOS IRI of the same goal, target or indicator (UN SDG KOS, commit 0ae578b of 28 May 2020)"),
     (UNDOCS, "undocs", UNDOCS, "the UN's resolver of the document's official symbol"),
 )
 SSSOM_PREFIXES = {"unsdg": "http://metadata.un.org/sdg/", "undocs": UNDOCS, "semapv": "https://w3id.org/semapv/vocab/"}
