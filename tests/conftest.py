@@ -11,13 +11,16 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import requests
 import yaml
+from click.testing import CliRunner
 
 import migration_lod
+from migration_lod.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
@@ -53,10 +56,23 @@ def data_copy(tmp_path):
     return target
 
 
-def run_cli(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    """Run the real command line in a child process."""
-    return subprocess.run([sys.executable, "-m", "migration_lod", *map(str, args)], capture_output=True,
-                          text=True, cwd=cwd, timeout=300, check=False)
+@dataclass
+class Outcome:
+    """What a command printed and how it ended, as a user sees it."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(*args: str | Path, cwd: Path | None = None) -> Outcome:
+    """Run the command line in this process (click's runner): exit code, standard output and error.
+
+    An exception that escapes the command is not caught: a traceback a user would see fails the test.
+    """
+    with contextlib.chdir(cwd) if cwd else contextlib.nullcontext():
+        result = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    return Outcome(result.exit_code, result.stdout, result.stderr)
 
 
 @pytest.fixture

@@ -63,7 +63,8 @@ def test_checksums_cover_every_file(dist):
     for line in lines:
         digest, name = line.split("  ")
         listed[name] = digest
-    assert set(listed) == {p.name for p in dist.iterdir()} - {"SHA256SUMS"}
+    # Every file but the checksums themselves and the marker that says whose the folder is.
+    assert set(listed) == {p.name for p in dist.iterdir()} - {"SHA256SUMS", ".migration-lod"}
     for name, digest in listed.items():
         assert hashlib.sha256((dist / name).read_bytes()).hexdigest() == digest
 
@@ -251,7 +252,7 @@ def test_a_failure_while_writing_leaves_the_previous_publication(dataset, dist, 
         raise OSError("No space left on device")
 
     monkeypatch.setattr(publish_module, "write_jsonld", disk_full)
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(migration_lod.InputError, match="No space left"):
         dataset.publish(out)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert [p.name for p in tmp_path.iterdir()] == ["dist"], "a staging folder was left behind"

@@ -14,25 +14,40 @@ import click
 import pyoxigraph as ox
 from rdflib import VOID, Graph, URIRef
 
-from migration_lod.dataset import METADATA_FILE, assemble, build
+from migration_lod.dataset import METADATA_FILE, build
 from migration_lod.export import FORMATS, export_records
 from migration_lod.jsonld import read_jsonld
 from migration_lod.linkcheck import LinkChecker, external_iris, report_table
 from migration_lod.links import MappingImportError, check_links, import_mappings
 from migration_lod.mapping import check_base_iri
 from migration_lod.namespaces import DEFAULT_BASE_IRI, PREFIXES
+from migration_lod.outputs import EXPORT, PUBLICATION, check_output, write_output
 from migration_lod.problems import InputError, Problem, ValidationFailed
 from migration_lod.progress import Progress
 from migration_lod.push import PushError, push
-from migration_lod.records import RECORD_SUFFIXES, load_records, record_files
+from migration_lod.records import RECORD_SUFFIXES, load_records
 from migration_lod.serve.limits import Limits
 from migration_lod.synth import synthesize
 from migration_lod.terms import canonical_quads, from_oxigraph, store_graph, to_oxigraph
 from migration_lod.validation import ENGINES, ValidationReport, validate
 from migration_lod.vocabulary import load_un_vocabularies, load_vocabulary
 
-EXIT_OK, EXIT_VIOLATIONS, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_OK, EXIT_VIOLATIONS, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 RDF_FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES, ".rdf": ox.RdfFormat.RDF_XML}
+
+
+def _checked_base_iri(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    try:
+        check_base_iri(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+    return value
+
+
+def _base_iri_option(help_text: str) -> Callable:
+    """The --base-iri option, checked before the command runs (exit 2 with the reason)."""
+    return click.option("--base-iri", default=DEFAULT_BASE_IRI, show_default=True, help=help_text,
+                        callback=_checked_base_iri)
 
 
 def _print_report(report: ValidationReport, err: bool) -> None:
@@ -47,10 +62,40 @@ def _fail_input(error: InputError) -> None:
     sys.exit(EXIT_BAD_INPUT)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The command group, with one exit-code contract: 0 done, 1 violations, 2 input or usage, 3 internal error.
+
+    An InputError anywhere is reported as such (exit 2); any other exception is a fault of this tool: a short
+    report and exit 3, the traceback only with --debug.
+    """
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except InputError as exc:
+            _fail_input(exc)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            if ctx.params.get("debug"):
+                raise
+            message = " ".join(str(exc).split())[:300]
+            click.echo(f"internal error: {type(exc).__name__}: {message}\nThis is a fault of migration-lod, not of "
+                       "your input: run the command again with --debug (migration-lod --debug ...) for the "
+                       "traceback, and report it.", err=True)
+            sys.exit(EXIT_INTERNAL)
+        return None
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="migration-lod")
-def main() -> None:
-    """Publish records about the governance of international migration as Linked Open Data."""
+@click.option("--debug", is_flag=True, envvar="MIGRATION_LOD_DEBUG", help="Show the traceback of an internal error.")
+def main(debug: bool) -> None:
+    """Publish records about the governance of international migration as Linked Open Data.
+
+    Exit status of every command: 0 done, 1 violations (or refused links, a server that said no),
+    2 bad input or usage, 3 an internal error of this tool.
+    """
 
 
 @main.command("build")
@@ -58,25 +103,19 @@ def main() -> None:
               help="Folder of record files (iscms, organisations, practices, events, documents) and dataset.yaml.")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("dist"), show_default=True,
               help="Folder to publish into; replaced only when the whole build succeeds.")
-@click.option("--base-iri", default=DEFAULT_BASE_IRI, show_default=True,
-              help="Base IRI of the records' IRIs (BASE/KIND/ID).")
+@_base_iri_option("Base IRI of the records' IRIs (BASE/KIND/ID).")
 @click.option("--validator", type=click.Choice(ENGINES), default="fast", show_default=True,
               help="SHACL engine: shapes compiled to SPARQL (fast), or pyshacl (the reference).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only problems.")
 def build_command(data_dir: Path, out_dir: Path, base_iri: str, validator: str, quiet: bool) -> None:
     """Map the records to RDF, validate them with SHACL and publish the dumps.
 
+    OUT must be missing, empty, or an earlier publication of this tool, and apart from the data folder.
     Exit status: 0 published, 1 SHACL violations (nothing published), 2 bad input or usage.
     """
     progress = Progress(quiet=quiet)
-    try:
-        check_base_iri(base_iri)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--base-iri") from exc
-    try:
-        dataset = build(data_dir, base_iri, progress=progress)
-    except InputError as exc:
-        _fail_input(exc)
+    check_output(out_dir, PUBLICATION, [data_dir])  # before the work, not only before the swap
+    dataset = build(data_dir, base_iri, progress=progress)
     report = dataset.validate(engine=validator, progress=progress)
     if report.problems and (not quiet or not report.conforms):
         _print_report(report, err=True)
@@ -118,16 +157,16 @@ def _unreadable(path: Path, exc: Exception) -> Problem:
 
 @main.command("validate")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--base-iri", default=DEFAULT_BASE_IRI, show_default=True,
-              help="Base IRI used to map record files.")
+@_base_iri_option("Base IRI used to map record files.")
 @click.option("--validator", type=click.Choice(ENGINES), default="fast", show_default=True,
               help="SHACL engine: shapes compiled to SPARQL (fast), or pyshacl (the reference).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only violations.")
 def validate_command(files: tuple[Path, ...], base_iri: str, validator: str, quiet: bool) -> None:
     """Validate record files, a data folder, or RDF files (.ttl, .nt, .rdf, .jsonld) against the shapes.
 
-    A record file is checked together with the other record files of its folder, which its references
-    (documents, ISCMs, organisations) need. Exit status: 0 conforms, 1 violations, 2 bad usage or unreadable input.
+    A record file is checked with its whole data folder, read exactly as `build` reads it (its references to
+    documents, ISCMs and organisations need the others). Exit status: 0 conforms, 1 violations, 2 bad usage
+    or unreadable input.
     """
     paths = list(files)
     for path in paths:
@@ -139,14 +178,11 @@ def validate_command(files: tuple[Path, ...], base_iri: str, validator: str, qui
     if unknown:
         raise click.BadParameter(f"{unknown[0]}: not a record file (.yaml, .json, .csv) nor RDF "
                                  "(.ttl, .nt, .rdf, .jsonld)", param_hint="FILES")
-    try:
-        reports = []
-        if rdf:
-            reports.append(_validate_rdf(rdf, validator))
-        if records:
-            reports.append(_validate_records(records, base_iri, validator))
-    except InputError as exc:
-        _fail_input(exc)
+    reports = []
+    if rdf:
+        reports.append(_validate_rdf(rdf, validator))
+    if records:
+        reports.append(_validate_records(records, base_iri, validator))
     report = ValidationReport([p for r in reports for p in r.problems
                                if not quiet or p.severity == "Violation"])
     _print_report(report, err=False)
@@ -160,20 +196,24 @@ def validate_command(files: tuple[Path, ...], base_iri: str, validator: str, qui
               help="Folder to write one file per kind into (with dataset.yaml and external/ copied along).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True)
 def export_command(data_dir: Path, out_dir: Path, fmt: str) -> None:
-    """Write the records as CSV, JSON or YAML files that `build` reads back into the same graph."""
-    try:
-        records = load_records(data_dir)
-    except InputError as exc:
-        _fail_input(exc)
-    try:
-        files = export_records(records, out_dir, fmt)
-    except ValueError as exc:
-        raise click.ClickException(str(exc)) from exc
-    if (data_dir / METADATA_FILE).is_file():
-        shutil.copy2(data_dir / METADATA_FILE, out_dir / METADATA_FILE)
-    if (data_dir / "external").is_dir():
-        shutil.copytree(data_dir / "external", out_dir / "external", dirs_exist_ok=True)
-    click.echo(f"wrote {len(records)} records into {', '.join(str(f) for f in files)}", err=True)
+    """Write the records as CSV, JSON or YAML files that `build` reads back into the same graph.
+
+    OUT must be missing, empty, or an earlier export of this tool, and apart from the data folder; it is
+    replaced only when every file is written.
+    """
+    check_output(out_dir, EXPORT, [data_dir])
+    records = load_records(data_dir)
+
+    def fill(staging: Path) -> list[str]:
+        files = export_records(records, staging, fmt)
+        if (data_dir / METADATA_FILE).is_file():
+            shutil.copy2(data_dir / METADATA_FILE, staging / METADATA_FILE)
+        if (data_dir / "external").is_dir():
+            shutil.copytree(data_dir / "external", staging / "external")
+        return [f.name for f in files]
+
+    names = write_output(out_dir, EXPORT, fill, [data_dir])
+    click.echo(f"wrote {len(records)} records into {out_dir}: {', '.join(names)}", err=True)
 
 
 def _limit_options(command: Callable) -> Callable:
@@ -188,8 +228,7 @@ def _limit_options(command: Callable) -> Callable:
 @click.argument("dumps", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
-@click.option("--base-iri", default=DEFAULT_BASE_IRI, show_default=True,
-              help="Base IRI of the dataset: its IRIs are served as paths of this server.")
+@_base_iri_option("Base IRI of the dataset: its IRIs are served as paths of this server.")
 @_limit_options
 @click.option("--forwarded-allow-ips", default="127.0.0.1", show_default=True,
               help="Proxies trusted to name the client (X-Forwarded-For), comma-separated, or *.")
@@ -266,7 +305,7 @@ def links_group() -> None:
 @click.option("--max-age", default=86400.0, show_default=True, type=float,
               help="Seconds a cached success stays fresh (no request at all).")
 @click.option("--proxy", default=None, help="HTTP proxy to send every request through.")
-@click.option("--base-iri", default=DEFAULT_BASE_IRI, show_default=True, help="The dataset's own IRIs (skipped).")
+@_base_iri_option("The dataset's own IRIs (skipped).")
 @click.option("--json", "as_json", is_flag=True, help="Print every result as JSON.")
 def links_check_command(dump: Path, concurrency: int, per_host: int, interval: float, timeout: float, retries: int,
                         cache_dir: Path | None, max_age: float, proxy: str | None, base_iri: str,
@@ -294,7 +333,7 @@ def links_check_command(dump: Path, concurrency: int, per_host: int, interval: f
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("dist/imported"),
               show_default=True, help="Folder for the imported graph (TriG, one named graph per file).")
 @click.option("--attributed-to", default=None, help="Who made the mappings (IRI or name), if the file does not say.")
-@click.option("--base-iri", default=DEFAULT_BASE_IRI, show_default=True, help="Base IRI of the imported graph's IRI.")
+@_base_iri_option("Base IRI of the imported graph's IRI.")
 def links_import_command(mappings: Path, dump: Path, out_dir: Path, attributed_to: str | None,
                          base_iri: str) -> None:
     """Import mappings someone else made to this dataset's IRIs (SSSOM TSV or Turtle) as an attributed graph.
@@ -351,6 +390,7 @@ def push_command(dump: Path, endpoint: str, graph: str | None, append: bool, use
 
 
 def _validate_records(paths: list[Path], base_iri: str, engine: str) -> ValidationReport:
-    folders = sorted({p if p.is_dir() else p.parent for p in paths})
-    files = sorted({f for folder in folders for f in record_files(folder)} | {p for p in paths if p.is_file()})
-    return assemble(load_records(files), base_iri, folders[0]).validate(engine=engine)
+    """Validate the data folders of the given record files and folders, each read exactly as `build` reads it."""
+    folders = sorted({(p if p.is_dir() else p.parent) for p in paths})
+    reports = [build(folder, base_iri).validate(engine=engine) for folder in folders]
+    return ValidationReport([p for r in reports for p in r.problems])

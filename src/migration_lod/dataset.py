@@ -29,9 +29,9 @@ from migration_lod.vocabulary import UNVocabularies, Vocabulary, load_un_vocabul
 METADATA_FILE = "dataset.yaml"
 
 
-def load_metadata(data_dir: Path) -> DatasetMetadata:
+def load_metadata(data_dir: Path | str) -> DatasetMetadata:
     """Read data/dataset.yaml: the title, description, version, licence and publisher of the dataset."""
-    path = data_dir / METADATA_FILE
+    path = Path(data_dir) / METADATA_FILE
     shown = str(path)
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -62,7 +62,10 @@ def data_version(data_dir: Path) -> tuple[str, str]:
              *sorted((data_dir / "external").glob("*.ttl"))]
     digest = hashlib.sha256()
     for path in files:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+        try:
+            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+        except OSError as exc:
+            raise InputError([Problem(f"cannot read the file: {exc.strerror or exc}", str(path))]) from exc
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.isdigit():
         moment = datetime.datetime.fromtimestamp(int(epoch), datetime.UTC)
@@ -95,8 +98,13 @@ class Dataset:
     vocabulary: Vocabulary
     un: UNVocabularies
     metadata: DatasetMetadata | None = None
-    records: list[Record] = field(default_factory=list)
-    origins: Origins = field(default_factory=dict)
+    records: list[Record] = field(default_factory=list, repr=False)
+    origins: Origins = field(default_factory=dict, repr=False)
+    data_dir: Path | None = None
+
+    def __repr__(self) -> str:
+        return (f"Dataset({len(self.records):,} records, {len(self.graph):,} triples, base_iri={self.base_iri!r}"
+                + (f", data_dir={str(self.data_dir)!r})" if self.data_dir else ")"))
 
     def validate(self, shapes: Graph | None = None, engine: str = "fast",
                  progress: Progress | None = None) -> ValidationReport:
@@ -109,7 +117,8 @@ class Dataset:
                 progress: Progress | None = None) -> dict[str, Path]:
         """Write the dumps, context, VoID/DCAT and checksums into `out_dir`; refuse when there is a violation.
 
-        `report` is the validation of the graph as it is now, when the caller has just made it.
+        `out_dir` must be missing, empty or an earlier publication, and apart from the data folder (InputError
+        otherwise). `report` is the validation of the graph as it is now, when the caller has just made it.
         """
         if self.metadata is None:
             raise ValueError("the dataset has no description (data/dataset.yaml): it cannot be published")
@@ -117,7 +126,8 @@ class Dataset:
         if not report.conforms:
             raise ValidationFailed(report.violations)
         return publish_graph(self.graph, out_dir, base_iri=self.base_iri, context=build_context(
-            self.vocabulary.graph), metadata=self.metadata, progress=progress)
+            self.vocabulary.graph), metadata=self.metadata, progress=progress,
+            inputs=[self.data_dir] if self.data_dir else [])
 
 
 def assemble(records: list[Record], base_iri: str = DEFAULT_BASE_IRI, data_dir: Path | None = None,
@@ -141,12 +151,13 @@ def build(data_dir: Path | str, base_iri: str = DEFAULT_BASE_IRI, progress: Prog
     check_base_iri(base_iri)
     if not data.is_dir():
         raise InputError([Problem("not a directory of records", str(data))])
+    metadata = load_metadata(data)
     digest, modified = data_version(data)
-    metadata = replace(load_metadata(data), data_digest=digest, modified=modified)
+    metadata = replace(metadata, data_digest=digest, modified=modified)
     stage = (progress or Progress(quiet=True)).stage("loading", "records")
     records = load_records(data, progress=stage)
     if not records:
         raise InputError([Problem("no record files (iscms, organisations, practices, events, documents)",
                                   str(data))])
     stage.done(f"loaded {len(records):,} records")
-    return assemble(records, base_iri, data, metadata, progress)
+    return replace(assemble(records, base_iri, data, metadata, progress), data_dir=data)

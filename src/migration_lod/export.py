@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from migration_lod.kinds import Field, Kind
+from migration_lod.problems import InputError
 from migration_lod.records import LIST_SEPARATOR, SOURCE_KEYS, Record
 
 FORMATS = ("csv", "json", "yaml")
@@ -67,14 +68,14 @@ def _cell(record: Record, column: str) -> str:
         items = [t[language or "en"] for t in items if (language or "en") in t]
     items = [str(i) for i in items]
     if spec.many and any(LIST_SEPARATOR in i for i in items):
-        raise ValueError(f"{record.file}:{record.line} {record.id} · {name} · a value contains "
-                         f"'{LIST_SEPARATOR}', which CSV uses between the items of a list")
+        raise InputError([record.problem(name, f"a value contains '{LIST_SEPARATOR}', which CSV uses between the "
+                                               "items of a list: export as json or yaml")])
     return LIST_SEPARATOR.join(items)
 
 
 def export_records(records: list[Record], out_dir: Path, fmt: str = "csv") -> list[Path]:
-    """Write the records as one file per kind (iscms.csv, ...) into `out_dir`; return the files."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """Write the records as one file per kind (iscms.csv, ...) into `out_dir`, which the caller has made and
+    claimed (outputs.write_output); return the files."""
     by_kind: dict[str, list[Record]] = {}
     for record in records:
         by_kind.setdefault(record.kind.file_stem, []).append(record)

@@ -13,9 +13,8 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import os
 import shutil
-import tempfile
+from collections.abc import Iterable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +27,7 @@ from migration_lod.distribution import CHECKSUMS, CONTEXT_FILE, DUMP_NAME, DUMPS
 from migration_lod.jsonld import write_jsonld
 from migration_lod.links import LinkMapping, link_mappings, linksets, target_dataset, write_sssom
 from migration_lod.namespaces import DEFAULT_BASE_IRI, PREFIXES
+from migration_lod.outputs import MARKER, PUBLICATION, write_output
 from migration_lod.progress import Progress, Stage
 from migration_lod.terms import DEFAULT_GRAPH, as_store, sorted_ntriples
 
@@ -182,14 +182,18 @@ def write_turtle(graph: Graph, path: Path) -> None:
 
 
 def publish_graph(graph: Graph, out_dir: Path | str, *, base_iri: str, context: dict[str, Any],
-                  metadata: DatasetMetadata, progress: Progress | None = None) -> dict[str, Path]:
-    """Publish `graph` into `out_dir` atomically; return the published files by name."""
+                  metadata: DatasetMetadata, progress: Progress | None = None,
+                  inputs: Iterable[Path] = ()) -> dict[str, Path]:
+    """Publish `graph` into `out_dir` atomically; return the published files by name.
+
+    `out_dir` must be missing, empty or an earlier publication, and apart from the `inputs` folders
+    (outputs.check_output); InputError says why otherwise, before anything is written.
+    """
     out = Path(out_dir)
     store = as_store(graph)
     stage = (progress or Progress(quiet=True)).stage("publishing (JSON-LD)", "triples", len(store))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
+
+    def fill(staging: Path) -> None:
         with ThreadPoolExecutor(max_workers=3) as pool:
             statistics = pool.submit(dataset_statistics, store, base_iri)
             files = write_dumps(store, staging, context, base_iri, pool, stage)
@@ -201,12 +205,10 @@ def publish_graph(graph: Graph, out_dir: Path | str, *, base_iri: str, context: 
         write_turtle(describe_dataset(statistics.result(), base_iri, metadata, files, links),
                      staging / VOID_FILE)
         _write_checksums(staging)
-        _replace(staging, out)
-        stage.done(f"published {stage.total:,} triples into {out}")
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return {p.name: out / p.name for p in sorted(out.iterdir())}
+
+    write_output(out, PUBLICATION, fill, inputs)
+    stage.done(f"published {stage.total:,} triples into {out}")
+    return {p.name: out / p.name for p in sorted(out.iterdir()) if p.name != MARKER}
 
 
 def _write_checksums(folder: Path) -> None:
@@ -218,20 +220,3 @@ def _write_checksums(folder: Path) -> None:
                 digest.update(block)
         lines.append(f"{digest.hexdigest()}  {path.name}\n")
     (folder / CHECKSUMS).write_text("".join(lines), encoding="utf-8")
-
-
-def _replace(staging: Path, out: Path) -> None:
-    """Swap the staged folder in place of `out`, keeping the old one until the new one is there."""
-    os.chmod(staging, 0o755)  # noqa: S103 - mkdtemp makes it private; a publication is for everyone to read
-    if not out.exists():
-        staging.rename(out)
-        return
-    retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
-    retired.rmdir()
-    out.rename(retired)
-    try:
-        staging.rename(out)
-    except BaseException:
-        retired.rename(out)
-        raise
-    shutil.rmtree(retired, ignore_errors=True)

@@ -17,6 +17,7 @@ import yaml
 
 from migration_lod.export import export_records
 from migration_lod.kinds import KIND_BY_NAME
+from migration_lod.outputs import SYNTHETIC, write_output
 from migration_lod.records import Record
 from migration_lod.vocabulary import load_un_vocabularies, load_vocabulary
 
@@ -52,7 +53,10 @@ def _text(rng: random.Random, sentences: int) -> str:
 
 
 def synthesize(records: int, out_dir: Path, *, seed: int = 1, violations: float = 0.0) -> Synthesis:
-    """Write about `records` synthetic records into `out_dir` (with dataset.yaml); return what was written."""
+    """Write about `records` synthetic records into `out_dir` (with dataset.yaml); return what was written.
+
+    `out_dir` must be missing, empty or earlier synthetic data (outputs.check_output); it is replaced whole.
+    """
     rng = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
     vocabulary = load_vocabulary()
     iso3 = sorted(load_un_vocabularies().by_iso3)
@@ -99,7 +103,6 @@ def synthesize(records: int, out_dir: Path, *, seed: int = 1, violations: float 
             result.violations[_inject(rng, kind, raw)] += 1
         return raw
 
-    out_dir.mkdir(parents=True, exist_ok=True)
     built: list[Record] = []
     for kind, slugs in ids.items():
         spec = KIND_BY_NAME[kind]
@@ -109,12 +112,17 @@ def synthesize(records: int, out_dir: Path, *, seed: int = 1, violations: float 
             result.records[kind] += 1
     small = [r for r in built if r.kind.name in ("iscm", "organisation")]
     large = [r for r in built if r.kind.name not in ("iscm", "organisation")]
-    # YAML for the kinds a curator edits by hand, CSV for the large ones.
-    result.files = export_records(small, out_dir, "yaml") + export_records(large, out_dir, "csv")
-    (out_dir / "dataset.yaml").write_text(yaml.safe_dump({
-        "title": f"Synthetic migration-lod dataset ({records} records, seed {seed})",
-        "description": "Synthetic records shaped like the real ones, for benchmarks.", "version": "synthetic",
-        "license": "https://creativecommons.org/publicdomain/zero/1.0/", "publisher": "migration-lod synth"}))
+
+    def fill(staging: Path) -> list[str]:
+        # YAML for the kinds a curator edits by hand, CSV for the large ones.
+        files = export_records(small, staging, "yaml") + export_records(large, staging, "csv")
+        (staging / "dataset.yaml").write_text(yaml.safe_dump({
+            "title": f"Synthetic migration-lod dataset ({records} records, seed {seed})",
+            "description": "Synthetic records shaped like the real ones, for benchmarks.", "version": "synthetic",
+            "license": "https://creativecommons.org/publicdomain/zero/1.0/", "publisher": "migration-lod synth"}))
+        return [f.name for f in files]
+
+    result.files = [out_dir / name for name in write_output(out_dir, SYNTHETIC, fill)]
     return result
 
 
