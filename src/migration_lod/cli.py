@@ -14,8 +14,9 @@ import click
 import pyoxigraph as ox
 from rdflib import VOID, Graph, URIRef
 
-from migration_lod.dataset import METADATA_FILE, build
+from migration_lod.dataset import build
 from migration_lod.export import FORMATS, export_records
+from migration_lod.folder import EXTERNAL_DIR, METADATA_FILE, MIB, RECORD_SUFFIXES, ReadOptions
 from migration_lod.jsonld import read_jsonld
 from migration_lod.linkcheck import LinkChecker, external_iris, report_table
 from migration_lod.links import MappingImportError, check_links, import_mappings
@@ -25,7 +26,7 @@ from migration_lod.outputs import EXPORT, PUBLICATION, check_output, write_outpu
 from migration_lod.problems import InputError, Problem, ValidationFailed
 from migration_lod.progress import Progress
 from migration_lod.push import PushError, push
-from migration_lod.records import RECORD_SUFFIXES, load_records
+from migration_lod.records import load_records
 from migration_lod.serve.limits import Limits
 from migration_lod.synth import synthesize
 from migration_lod.terms import canonical_quads, from_oxigraph, store_graph, to_oxigraph
@@ -48,6 +49,20 @@ def _base_iri_option(help_text: str) -> Callable:
     """The --base-iri option, checked before the command runs (exit 2 with the reason)."""
     return click.option("--base-iri", default=DEFAULT_BASE_IRI, show_default=True, help=help_text,
                         callback=_checked_base_iri)
+
+
+def _read_options(command: Callable) -> Callable:
+    """The options that say how a data folder is read (folder.ReadOptions); _options() makes them one."""
+    command = click.option("--ignore", multiple=True, metavar="GLOB",
+                           help="An entry the data folder holds on purpose besides records (repeatable).")(command)
+    command = click.option("--follow-links", is_flag=True,
+                           help="Read record files that are links to outside the data folder.")(command)
+    return click.option("--max-file-mib", type=click.IntRange(min=1), default=ReadOptions.max_file_bytes // MIB,
+                        show_default=True, help="The largest record file, in MiB.")(command)
+
+
+def _options(ignore: tuple[str, ...], follow_links: bool, max_file_mib: int) -> ReadOptions:
+    return ReadOptions(ignore=ignore, follow_links=follow_links, max_file_bytes=max_file_mib * MIB)
 
 
 def _print_report(report: ValidationReport, err: bool) -> None:
@@ -107,7 +122,9 @@ def main(debug: bool) -> None:
 @click.option("--validator", type=click.Choice(ENGINES), default="fast", show_default=True,
               help="SHACL engine: shapes compiled to SPARQL (fast), or pyshacl (the reference).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only problems.")
-def build_command(data_dir: Path, out_dir: Path, base_iri: str, validator: str, quiet: bool) -> None:
+@_read_options
+def build_command(data_dir: Path, out_dir: Path, base_iri: str, validator: str, quiet: bool,
+                  ignore: tuple[str, ...], follow_links: bool, max_file_mib: int) -> None:
     """Map the records to RDF, validate them with SHACL and publish the dumps.
 
     OUT must be missing, empty, or an earlier publication of this tool, and apart from the data folder.
@@ -115,7 +132,7 @@ def build_command(data_dir: Path, out_dir: Path, base_iri: str, validator: str, 
     """
     progress = Progress(quiet=quiet)
     check_output(out_dir, PUBLICATION, [data_dir])  # before the work, not only before the swap
-    dataset = build(data_dir, base_iri, progress=progress)
+    dataset = build(data_dir, base_iri, progress=progress, options=_options(ignore, follow_links, max_file_mib))
     report = dataset.validate(engine=validator, progress=progress)
     if report.problems and (not quiet or not report.conforms):
         _print_report(report, err=True)
@@ -161,7 +178,9 @@ def _unreadable(path: Path, exc: Exception) -> Problem:
 @click.option("--validator", type=click.Choice(ENGINES), default="fast", show_default=True,
               help="SHACL engine: shapes compiled to SPARQL (fast), or pyshacl (the reference).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only violations.")
-def validate_command(files: tuple[Path, ...], base_iri: str, validator: str, quiet: bool) -> None:
+@_read_options
+def validate_command(files: tuple[Path, ...], base_iri: str, validator: str, quiet: bool,
+                     ignore: tuple[str, ...], follow_links: bool, max_file_mib: int) -> None:
     """Validate record files, a data folder, or RDF files (.ttl, .nt, .rdf, .jsonld) against the shapes.
 
     A record file is checked with its whole data folder, read exactly as `build` reads it (its references to
@@ -182,7 +201,7 @@ def validate_command(files: tuple[Path, ...], base_iri: str, validator: str, qui
     if rdf:
         reports.append(_validate_rdf(rdf, validator))
     if records:
-        reports.append(_validate_records(records, base_iri, validator))
+        reports.append(_validate_records(records, base_iri, validator, _options(ignore, follow_links, max_file_mib)))
     report = ValidationReport([p for r in reports for p in r.problems
                                if not quiet or p.severity == "Violation"])
     _print_report(report, err=False)
@@ -195,21 +214,23 @@ def validate_command(files: tuple[Path, ...], base_iri: str, validator: str, qui
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True,
               help="Folder to write one file per kind into (with dataset.yaml and external/ copied along).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True)
-def export_command(data_dir: Path, out_dir: Path, fmt: str) -> None:
+@_read_options
+def export_command(data_dir: Path, out_dir: Path, fmt: str, ignore: tuple[str, ...], follow_links: bool,
+                   max_file_mib: int) -> None:
     """Write the records as CSV, JSON or YAML files that `build` reads back into the same graph.
 
     OUT must be missing, empty, or an earlier export of this tool, and apart from the data folder; it is
     replaced only when every file is written.
     """
     check_output(out_dir, EXPORT, [data_dir])
-    records = load_records(data_dir)
+    records = load_records(data_dir, options=_options(ignore, follow_links, max_file_mib))
 
     def fill(staging: Path) -> list[str]:
         files = export_records(records, staging, fmt)
         if (data_dir / METADATA_FILE).is_file():
             shutil.copy2(data_dir / METADATA_FILE, staging / METADATA_FILE)
-        if (data_dir / "external").is_dir():
-            shutil.copytree(data_dir / "external", staging / "external")
+        if (data_dir / EXTERNAL_DIR).is_dir():
+            shutil.copytree(data_dir / EXTERNAL_DIR, staging / EXTERNAL_DIR)
         return [f.name for f in files]
 
     names = write_output(out_dir, EXPORT, fill, [data_dir])
@@ -389,8 +410,8 @@ def push_command(dump: Path, endpoint: str, graph: str | None, append: bool, use
                    f"{result.seconds:.2f} s ({result.attempts} attempt(s))", err=True)
 
 
-def _validate_records(paths: list[Path], base_iri: str, engine: str) -> ValidationReport:
+def _validate_records(paths: list[Path], base_iri: str, engine: str, options: ReadOptions) -> ValidationReport:
     """Validate the data folders of the given record files and folders, each read exactly as `build` reads it."""
     folders = sorted({(p if p.is_dir() else p.parent) for p in paths})
-    reports = [build(folder, base_iri).validate(engine=engine) for folder in folders]
+    reports = [build(folder, base_iri, options=options).validate(engine=engine) for folder in folders]
     return ValidationReport([p for r in reports for p in r.problems])

@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 from rdflib import Graph
 
+from migration_lod.folder import METADATA_FILE, ReadOptions, all_files
 from migration_lod.jsonld import build_context
 from migration_lod.links import check_links, un_links
 from migration_lod.mapping import Origins, check_base_iri, map_records
@@ -21,12 +22,10 @@ from migration_lod.namespaces import DEFAULT_BASE_IRI
 from migration_lod.problems import InputError, Problem, ValidationFailed
 from migration_lod.progress import Progress
 from migration_lod.publish import DatasetMetadata, publish_graph
-from migration_lod.records import Record, load_records, record_files
+from migration_lod.records import Record, load_records
 from migration_lod.terms import as_store, canonical_quads
 from migration_lod.validation import ValidationReport, load_shapes, validate
 from migration_lod.vocabulary import UNVocabularies, Vocabulary, load_un_vocabularies, load_vocabulary
-
-METADATA_FILE = "dataset.yaml"
 
 
 def load_metadata(data_dir: Path | str) -> DatasetMetadata:
@@ -52,14 +51,13 @@ def load_metadata(data_dir: Path | str) -> DatasetMetadata:
     return DatasetMetadata(**{n: str(raw[n]).strip() for n in names if n in raw})
 
 
-def data_version(data_dir: Path) -> tuple[str, str]:
+def data_version(data_dir: Path, options: ReadOptions | None = None) -> tuple[str, str]:
     """The digest of the input files and when they last changed, so that a rebuild gives the same bytes.
 
     The date is SOURCE_DATE_EPOCH when set (the reproducible-builds convention), else the date of the last
     git commit of the folder when it has no uncommitted change, else the newest modification time.
     """
-    files = [*record_files(data_dir), data_dir / METADATA_FILE,
-             *sorted((data_dir / "external").glob("*.ttl"))]
+    files = all_files(data_dir, options or ReadOptions())
     digest = hashlib.sha256()
     for path in files:
         try:
@@ -145,17 +143,22 @@ def assemble(records: list[Record], base_iri: str = DEFAULT_BASE_IRI, data_dir: 
     return Dataset(mapping.graph, base_iri, vocabulary, un, metadata, records, mapping.origins)
 
 
-def build(data_dir: Path | str, base_iri: str = DEFAULT_BASE_IRI, progress: Progress | None = None) -> Dataset:
-    """Load the records of `data_dir`, map them onto the ontology and return the dataset (not yet validated)."""
+def build(data_dir: Path | str, base_iri: str = DEFAULT_BASE_IRI, progress: Progress | None = None,
+          options: ReadOptions | None = None) -> Dataset:
+    """Load the records of `data_dir`, map them onto the ontology and return the dataset (not yet validated).
+
+    `options` say which extra entries the folder may hold, whether links out of it are read, and the
+    largest record file (folder.ReadOptions).
+    """
     data = Path(data_dir)
     check_base_iri(base_iri)
     if not data.is_dir():
         raise InputError([Problem("not a directory of records", str(data))])
     metadata = load_metadata(data)
-    digest, modified = data_version(data)
+    digest, modified = data_version(data, options)
     metadata = replace(metadata, data_digest=digest, modified=modified)
     stage = (progress or Progress(quiet=True)).stage("loading", "records")
-    records = load_records(data, progress=stage)
+    records = load_records(data, progress=stage, options=options)
     if not records:
         raise InputError([Problem("no record files (iscms, organisations, practices, events, documents)",
                                   str(data))])

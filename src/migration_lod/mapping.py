@@ -15,7 +15,7 @@ from rdflib import DCTERMS, ORG, PROV, RDF, SKOS, XSD, Graph, URIRef
 
 from migration_lod.kinds import KIND_BY_NAME, Field
 from migration_lod.namespaces import MIG, SCHEMA, UNDOCS
-from migration_lod.problems import InputError, Problem
+from migration_lod.problems import InputError, Problem, quoted
 from migration_lod.progress import Stage
 from migration_lod.records import Record
 from migration_lod.terms import store_graph, to_oxigraph
@@ -88,7 +88,7 @@ class _Mapper:
     def state(self, record: Record, name: str, code: str) -> ox.NamedNode | None:
         if code not in self.un.by_iso3:
             self.problems.append(record.problem(
-                name, f'"{code}" is not an ISO 3166-1 alpha-3 code of the UN M49 area list'))
+                name, f"{quoted(code)} is not an ISO 3166-1 alpha-3 code of the UN M49 area list"))
             return None
         self.states.add(code)
         return self.term(f"{self.base}state/{code}")
@@ -101,13 +101,13 @@ class _Mapper:
             if (kind, value) in self.ids:
                 return ox.NamedNode(self.iri(kind, value))
         what = " or ".join(KIND_NOUNS[k] for k in kinds)
-        self.problems.append(record.problem(name, f'"{value}" is not the id of a known {what}'))
+        self.problems.append(record.problem(name, f"{quoted(value)} is not the id of a known {what}"))
         return None
 
     def concept(self, record: Record, name: str, scheme: str, notation: str) -> URIRef | None:
         concept = self.vocabulary.concept(scheme, notation)
         if concept is None:
-            self.problems.append(record.problem(name, f'"{notation}" is not {CONCEPT_NOUNS[scheme]}'))
+            self.problems.append(record.problem(name, f"{quoted(notation)} is not {CONCEPT_NOUNS[scheme]}"))
         return concept
 
     def document(self, record: Record, reference: str) -> ox.NamedNode | None:
@@ -115,7 +115,7 @@ class _Mapper:
             return ox.NamedNode(reference)
         if ("document", reference) in self.ids:
             return ox.NamedNode(self.iri("document", reference))
-        self.problems.append(record.problem("sources", f'"{reference}" is not the id of a document nor a URL'))
+        self.problems.append(record.problem("sources", f"{quoted(reference)} is not the id of a document nor a URL"))
         return None
 
     def value(self, record: Record, spec: Field, value: object) -> Iterator[Term]:
@@ -141,7 +141,7 @@ class _Mapper:
                 yield self.term(UNBIS + value)
             else:
                 self.problems.append(record.problem(
-                    spec.name, f'"{value}" is not a UNBIS Thesaurus subject of the vendored UN vocabularies'))
+                    spec.name, f"{quoted(value)} is not a UNBIS Thesaurus subject of the vendored UN vocabularies"))
         elif kind == "iso3":
             term = self.state(record, spec.name, value)
             if term is not None:

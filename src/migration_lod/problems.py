@@ -2,7 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+
+QUOTED = 100  # characters of a value a message quotes
+LIMITS = {"message": 600, "file": 300, "record": 100, "field": 100, "focus": 200, "rule": 200}
+
+
+def quoted(value: object, limit: int = QUOTED) -> str:
+    """A value as a message quotes it: in double quotes, cut to `limit` characters (input can be huge)."""
+    text = value if isinstance(value, str) else repr(value) if not isinstance(value, int | float) else str(value)
+    if len(text) > limit:
+        return f'"{text[:limit]}..." ({len(text):,} characters)'
+    return f'"{text}"'
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit] + f"... ({len(text):,} characters)"
 
 
 @dataclass(frozen=True)
@@ -17,6 +32,13 @@ class Problem:
     severity: str = "Violation"
     focus: str | None = None
     rule: str | None = None
+
+    def __post_init__(self) -> None:
+        # The second line of defence: whatever a message was given, what is printed stays short.
+        for spec in fields(self):
+            value = getattr(self, spec.name)
+            if isinstance(value, str) and spec.name in LIMITS and len(value) > LIMITS[spec.name]:
+                object.__setattr__(self, spec.name, _cut(value, LIMITS[spec.name]))
 
     def __str__(self) -> str:
         where = self.file or ""

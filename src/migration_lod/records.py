@@ -14,11 +14,13 @@ from typing import Any
 
 import yaml
 
+from migration_lod.folder import RECORD_SUFFIXES, ReadOptions, check_file, record_files
 from migration_lod.kinds import KIND_BY_STEM, Field, Kind
-from migration_lod.problems import InputError, Problem
+from migration_lod.problems import InputError, Problem, quoted
 from migration_lod.progress import Stage
 
-RECORD_SUFFIXES = (".yaml", ".yml", ".json", ".csv")
+MAX_DEPTH = 32  # nesting of a record file: records in a list, mappings of lists of mappings need 5
+MAX_EXPANSION = 10  # YAML aliases may repeat what a file holds at most this many times over
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ISO3 = re.compile(r"^[A-Z]{3}$")
 LANGUAGE_TAG = re.compile(r"^[a-zA-Z]{2,3}(?:-[a-zA-Z0-9]{1,8})*$")
@@ -74,7 +76,20 @@ class _DuplicateKey(yaml.MarkedYAMLError):
 
 
 class _Loader(yaml.SafeLoader):
-    """Safe YAML loading that keeps dates as strings and mappings with their lines."""
+    """Safe YAML loading that keeps dates as strings and mappings with their lines, and bounds nesting."""
+
+    depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
+        """Compose a node, refusing to go deeper than MAX_DEPTH (PyYAML recurses)."""
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise yaml.composer.ComposerError(None, None, f"nested more than {MAX_DEPTH} levels deep",
+                                                  self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -110,7 +125,8 @@ def _display(path: Path) -> str:
 
 def _read_text(path: Path, shown: str) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        # utf-8-sig: Excel's "CSV UTF-8" and some editors start the file with a byte-order mark.
+        text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError([Problem(f"cannot read the file: {exc}", shown)]) from exc
     if not text.strip():
@@ -118,16 +134,59 @@ def _read_text(path: Path, shown: str) -> str:
     return text
 
 
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
+def _expanded_size(root: yaml.Node) -> tuple[int, int]:
+    """How many values the document holds once its aliases are expanded, and how many it writes out.
+
+    Raises ValueError for an alias that contains itself. Walked without recursion: documents can be deep.
+    """
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        if finished:
+            open_nodes.discard(id(node))
+            sizes[id(node)] = 1 + sum(sizes[id(child)] for child in _children(node))
+            continue
+        if id(node) in sizes:
+            continue
+        if id(node) in open_nodes:
+            raise ValueError("an alias refers to a value that contains it")
+        open_nodes.add(id(node))
+        stack.append((node, True))
+        stack.extend((child, False) for child in _children(node) if id(child) not in sizes)
+    return sizes[id(root)], len(sizes)
+
+
 def _read_structured(path: Path, shown: str) -> list[Any]:
-    """Parse a YAML or JSON file into a list of located mappings."""
+    """Parse a YAML or JSON file into a list of located mappings (nesting and aliases bounded)."""
     text = _read_text(path, shown)
     if path.suffix == ".json":
         try:
             json.loads(text)
         except json.JSONDecodeError as exc:
             raise InputError([Problem(f"malformed JSON: {exc.msg}", shown, exc.lineno)]) from exc
+        except RecursionError as exc:
+            raise InputError([Problem("malformed JSON: nested too deeply", shown)]) from exc
+    loader = _Loader(text)
     try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader derives from SafeLoader
+        node = loader.get_single_node()
+        if node is not None:
+            expanded, written = _expanded_size(node)
+            if expanded > MAX_EXPANSION * written + 1000:
+                raise InputError([Problem(f"its aliases (*name) expand it to {expanded:,} values from {written:,}: "
+                                          f"write the repeated values out", shown)])
+        data = loader.construct_document(node) if node is not None else None
+    except ValueError as exc:
+        raise InputError([Problem(f"malformed YAML: {exc}", shown)]) from exc
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -135,6 +194,8 @@ def _read_structured(path: Path, shown: str) -> list[Any]:
         raise InputError([Problem(f"malformed YAML: {what}", shown, line)]) from exc
     except yaml.YAMLError as exc:
         raise InputError([Problem(f"malformed YAML: {exc}", shown)]) from exc
+    finally:
+        loader.dispose()
     if data is None:
         raise InputError([Problem("the file is empty: expected a list of records", shown, 1)])
     if not isinstance(data, list):
@@ -147,6 +208,13 @@ def _read_csv(path: Path, shown: str, kind: Kind) -> Iterator[_LocatedDict]:
     """Rows of a CSV file as located mappings; list cells are split on '|', sources.N.key columns nested."""
     text = _read_text(path, shown)
     reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        yield from _csv_rows(reader, shown, kind)
+    except csv.Error as exc:
+        raise InputError([Problem(f"malformed CSV: {exc}", shown, reader.line_num)]) from exc
+
+
+def _csv_rows(reader: Any, shown: str, kind: Kind) -> Iterator[_LocatedDict]:
     header = next(reader)
     end = reader.line_num
     for row in reader:
@@ -201,9 +269,9 @@ def _check_text(value: Any) -> dict[str, str] | str:
     if isinstance(value, dict) and value:
         for tag, text in value.items():
             if not isinstance(tag, str) or not LANGUAGE_TAG.match(tag):
-                return f'"{tag}" is not a valid BCP 47 language tag'
+                return f"{quoted(tag)} is not a valid BCP 47 language tag"
             if not isinstance(text, str) or not text.strip():
-                return f'the "{tag}" text must be a non-empty string'
+                return f"the {quoted(tag)} text must be a non-empty string"
         return {tag: text.strip() for tag, text in value.items()}
     return "must be a string or a mapping of language tags to strings"
 
@@ -235,30 +303,30 @@ def _check_scalar(spec: Field, value: Any) -> tuple[Any, str | None]:
         return (checked, None) if isinstance(checked, dict) else (None, checked)
     if kind == "count":
         text = str(value).strip() if isinstance(value, int | str) and not isinstance(value, bool) else ""
-        return (str(int(text)), None) if text.isdigit() else (None, f'"{value}" is not a whole number')
+        return (str(int(text)), None) if text.isdigit() else (None, f"{quoted(value)} is not a whole number")
     if kind in ("year", "date", "when"):
         checked = _check_when(value, allow_partial=kind == "when") if kind != "year" else (
             str(value) if YEAR.match(str(value)) and not isinstance(value, bool) else None
         )
         expected = {"year": "a year (YYYY)", "date": "a date (YYYY-MM-DD)",
                     "when": "a date (YYYY, YYYY-MM or YYYY-MM-DD)"}[kind]
-        return (checked, None) if checked else (None, f'"{value}" is not {expected}')
+        return (checked, None) if checked else (None, f"{quoted(value)} is not {expected}")
     if isinstance(value, bool) or not isinstance(value, str | int):
         return None, f"must be a string, not {type(value).__name__}"
     value = str(value).strip()
     if kind == "symbol" and not UN_SYMBOL.match(value):
-        return None, f'"{value}" is not a UN document symbol (for example A/RES/71/1)'
+        return None, f"{quoted(value)} is not a UN document symbol (for example A/RES/71/1)"
     if kind == "unbis":
         match = UNBIS_ID.match(value)
-        return (match.group(1), None) if match else (None, f'"{value}" is not a UNBIS Thesaurus identifier')
+        return (match.group(1), None) if match else (None, f"{quoted(value)} is not a UNBIS Thesaurus identifier")
     if kind == "iso3" and not ISO3.match(value):
-        return None, f'"{value}" is not an ISO 3166-1 alpha-3 code'
+        return None, f"{quoted(value)} is not an ISO 3166-1 alpha-3 code"
     if kind == "slug" and not SLUG.match(value):
-        return None, f'"{value}" is not a safe IRI slug (lower-case letters, digits and single hyphens)'
+        return None, f"{quoted(value)} is not a safe IRI slug (lower-case letters, digits and single hyphens)"
     if kind in REFERENCES and not (SLUG.match(value) or (kind == "agent" and ISO3.match(value))):
-        return None, f'"{value}" is not {REFERENCES[kind]}'
+        return None, f"{quoted(value)} is not {REFERENCES[kind]}"
     if spec.choices and value not in spec.choices:
-        return None, f'"{value}" is not one of: {", ".join(spec.choices)}'
+        return None, f"{quoted(value)} is not one of: {', '.join(spec.choices)}"
     return value, None
 
 
@@ -271,10 +339,10 @@ def _check_sources(value: Any) -> tuple[list[dict[str, str]] | None, str | None]
             return None, "each source must be a mapping with 'document' and optionally 'section'"
         unknown = sorted(set(item) - set(SOURCE_KEYS))
         if unknown:
-            return None, f'unknown key "{unknown[0]}" in a source (expected: document, section)'
+            return None, f"unknown key {quoted(unknown[0])} in a source (expected: document, section)"
         document = item.get("document")
         if not isinstance(document, str) or not (SLUG.match(document) or URL.match(document)):
-            return None, f'"{document}" is not the id of a document nor an http(s) URL'
+            return None, f"{quoted(document)} is not the id of a document nor an http(s) URL"
         section = item.get("section")
         if section is not None and (not isinstance(section, str) or not section.strip()):
             return None, "a source's section must be a non-empty string"
@@ -321,13 +389,8 @@ def check_record(kind: Kind, raw: Any, file: str, index: int) -> tuple[Record | 
     return (record if not problems else None), problems
 
 
-def record_files(data_dir: Path) -> list[Path]:
-    """The record files of a data directory, in a stable order."""
-    return sorted(p for p in data_dir.iterdir() if p.is_file() and p.suffix in RECORD_SUFFIXES
-                  and p.stem in KIND_BY_STEM)
-
-
-def read_file(path: Path, progress: Stage | None = None) -> tuple[list[Record], list[Problem]]:
+def read_file(path: Path, progress: Stage | None = None,
+              options: ReadOptions | None = None) -> tuple[list[Record], list[Problem]]:
     """The good records of one file and the problems of the others; the kind comes from the file name."""
     shown = _display(path)
     kind = KIND_BY_STEM.get(path.stem)
@@ -335,7 +398,10 @@ def read_file(path: Path, progress: Stage | None = None) -> tuple[list[Record], 
         names = ", ".join(sorted(KIND_BY_STEM))
         raise InputError([Problem(f"unknown kind of records: the file name must be one of {names}", shown)])
     if path.suffix not in RECORD_SUFFIXES:
-        raise InputError([Problem(f"unsupported format {path.suffix!r}: use .yaml, .json or .csv", shown)])
+        raise InputError([Problem(f"unsupported format {quoted(path.suffix)}: use .yaml, .json or .csv", shown)])
+    too_large = check_file(path, options or ReadOptions(), shown)
+    if too_large:
+        raise InputError([too_large])
     raws: Iterable[Any] = _read_csv(path, shown, kind) if path.suffix == ".csv" else _read_structured(path, shown)
     records, problems = [], []
     for index, raw in enumerate(raws):
@@ -348,21 +414,24 @@ def read_file(path: Path, progress: Stage | None = None) -> tuple[list[Record], 
     return records, problems
 
 
-def read_records(source: Path | str | Iterable[Path | str],
-                 progress: Stage | None = None) -> tuple[list[Record], list[Problem]]:
+def read_records(source: Path | str | Iterable[Path | str], progress: Stage | None = None,
+                 options: ReadOptions | None = None) -> tuple[list[Record], list[Problem]]:
     """The good records of a data directory or of the given files, and every problem of the others."""
     if isinstance(source, str | Path):
         path = Path(source)
         if not path.exists():
             return [], [Problem("no such file or directory", str(source))]
-        paths = record_files(path) if path.is_dir() else [path]
+        try:
+            paths = record_files(path, options) if path.is_dir() else [path]
+        except InputError as exc:
+            return [], exc.problems
     else:
         paths = [Path(p) for p in source]
     records: list[Record] = []
     problems: list[Problem] = []
     for path in paths:
         try:
-            good, bad = read_file(path, progress)
+            good, bad = read_file(path, progress, options)
         except InputError as exc:
             problems.extend(exc.problems)
             continue
@@ -372,9 +441,10 @@ def read_records(source: Path | str | Iterable[Path | str],
     return records, problems
 
 
-def load_records(source: Path | str | Iterable[Path | str], progress: Stage | None = None) -> list[Record]:
+def load_records(source: Path | str | Iterable[Path | str], progress: Stage | None = None,
+                 options: ReadOptions | None = None) -> list[Record]:
     """Load the records of a data directory or of the given files; raise InputError naming every problem."""
-    records, problems = read_records(source, progress)
+    records, problems = read_records(source, progress, options)
     if problems:
         raise InputError(problems)
     return records
