@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 
 import pytest
-from rdflib import Graph, Namespace, URIRef
+from rdflib import Dataset, Graph, Namespace, URIRef
 
 import migration_lod
 from migration_lod.links import check_links, link_mappings
@@ -134,7 +134,6 @@ mlod:iscm/budapest-process	skos:exactMatch	ex:budapest	semapv:ManualMappingCurat
 
 def test_links_import_adds_an_attributed_graph_that_serve_can_load(dist, tmp_path, cli):
     import pyoxigraph as ox
-    from rdflib import Dataset
 
     from migration_lod.serve.store import load_dumps
 
@@ -172,3 +171,46 @@ def test_links_import_refuses_unknown_subjects_and_unattributed_mappings(dist, t
     attributed = cli("links", "import", turtle, "--dump", dist / "migration-lod.nt", "--out", tmp_path / "imp",
                      "--attributed-to", "https://example.org/partner")
     assert attributed.returncode == 0 and (tmp_path / "imp" / "mine.trig").is_file()
+
+
+def test_the_link_tools_read_every_dump_the_project_publishes(dist, tmp_path, cli):
+    from migration_lod.linkcheck import external_iris
+
+    expected = external_iris(dist / "migration-lod.nt", (BASE,))
+    for name in ("migration-lod.nt.gz", "migration-lod.ttl", "migration-lod.ttl.gz", "migration-lod.jsonld",
+                 "migration-lod.jsonld.gz"):
+        assert external_iris(dist / name, (BASE,)) == expected, name
+    mappings = tmp_path / "partner-mappings.tsv"
+    mappings.write_text(SSSOM)
+    for name in ("migration-lod.jsonld", "migration-lod.nt.gz"):
+        result = cli("links", "import", mappings, "--dump", dist / name, "--out", tmp_path / name)
+        assert result.returncode == 0, result.stderr
+    # Every link fails through a proxy that is not there: exit 1, no traceback, nothing fetched elsewhere.
+    broken = cli("links", "check", "--dump", dist / "migration-lod.jsonld", "--proxy", "http://127.0.0.1:9",
+                 "--retries", "0", "--timeout", "1", "--interval", "0", "--concurrency", "16", "--per-host", "16",
+                 "--json")
+    assert broken.returncode == 1, broken.stderr
+
+
+def test_sssom_import_reads_negation_and_the_standard_prefixes(dist, tmp_path, cli):
+    table = tmp_path / "negated.tsv"
+    table.write_text("# curie_map:\n#   mlod: https://w3id.org/migration-lod/\n#   ex: https://example.org/vocab/\n"
+                     "# mapping_set_id: https://example.org/mappings/2\n# license: https://example.org/licence\n"
+                     "# creator_id:\n#   - https://example.org/partner\n"
+                     "subject_id\tpredicate_id\tpredicate_modifier\tobject_id\tmapping_justification\n"
+                     "mlod:iscm/commit\tskos:exactMatch\tNot\tex:not-commit\tsemapv:ManualMappingCuration\n"
+                     "mlod:iscm/commit\tskos:closeMatch\t\tex:commit\tsemapv:ManualMappingCuration\n")
+    result = cli("links", "import", table, "--dump", dist / "migration-lod.nt", "--out", tmp_path / "imported")
+    assert result.returncode == 0, result.stderr
+    data = Dataset().parse(tmp_path / "imported" / "negated.trig", format="trig")
+    links = {(str(s), str(p), str(o)) for s, p, o, _ in data.quads((None, None, None, None))
+             if str(o).startswith("https://example.org/vocab/")}
+    assert links == {(BASE + "iscm/commit", str(SKOS.closeMatch), "https://example.org/vocab/commit")}
+
+
+def test_the_projects_own_mapping_set_imports_back(dist, tmp_path, cli):
+    result = cli("links", "import", dist / "mappings.sssom.tsv", "--dump", dist / "migration-lod.nt",
+                 "--out", tmp_path / "imported", "--attributed-to", BASE)
+    assert result.returncode == 0, result.stderr
+    data = Dataset().parse(tmp_path / "imported" / "mappings.sssom.trig", format="trig")
+    assert len(data) > 200

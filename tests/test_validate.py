@@ -77,8 +77,9 @@ def test_two_labels_in_one_language_is_a_violation(broken):
 
 
 def test_validate_command_on_a_dump_a_broken_graph_and_unreadable_input(dist, tmp_path, cli):
-    assert cli("validate", dist / "migration-lod.ttl").returncode == 0
-    assert cli("validate", dist / "migration-lod.jsonld").returncode == 0
+    for name in ("migration-lod.ttl", "migration-lod.jsonld", "migration-lod.nt.gz", "migration-lod.jsonld.gz"):
+        result = cli("validate", dist / name)
+        assert result.returncode == 0, (name, result.stdout, result.stderr)
     broken = tmp_path / "broken.nt"
     lines = (dist / "migration-lod.nt").read_text().splitlines(keepends=True)
     label = "<https://w3id.org/migration-lod/iscm/rcm> <http://www.w3.org/2004/02/skos/core#prefLabel>"

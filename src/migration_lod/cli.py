@@ -14,10 +14,10 @@ import click
 import pyoxigraph as ox
 from rdflib import VOID, Graph, URIRef
 
+from migration_lod import rdf_io
 from migration_lod.dataset import build
 from migration_lod.export import FORMATS, export_records
 from migration_lod.folder import EXTERNAL_DIR, METADATA_FILE, MIB, RECORD_SUFFIXES, ReadOptions
-from migration_lod.jsonld import read_jsonld
 from migration_lod.linkcheck import LinkChecker, external_iris, report_table
 from migration_lod.links import MappingImportError, check_links, import_mappings
 from migration_lod.mapping import check_base_iri
@@ -34,7 +34,6 @@ from migration_lod.validation import ENGINES, ValidationReport, validate
 from migration_lod.vocabulary import load_un_vocabularies, load_vocabulary
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
-RDF_FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES, ".rdf": ox.RdfFormat.RDF_XML}
 
 
 def _checked_base_iri(ctx: click.Context, param: click.Parameter, value: str) -> str:
@@ -148,15 +147,12 @@ def build_command(data_dir: Path, out_dir: Path, base_iri: str, validator: str, 
 
 
 def _graph_of(paths: list[Path]) -> Graph:
-    """Parse RDF files (Turtle, N-Triples, RDF/XML, JSON-LD) into one graph with the project's vocabulary,
-    held in a pyoxigraph store: validation and the link check query it with no copy."""
+    """Parse RDF files into one graph with the project's vocabulary, held in a pyoxigraph store: validation and
+    the link check query it with no copy. Named graphs are merged into the default graph."""
     store = ox.Store()
     for path in paths:
         try:
-            if path.suffix == ".jsonld":
-                store.bulk_extend(canonical_quads(read_jsonld(path)))
-            else:
-                store.bulk_load(path=path, format=RDF_FORMATS[path.suffix])
+            store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object) for q in rdf_io.quads(path))
         except (OSError, SyntaxError, ValueError) as exc:
             raise InputError([_unreadable(path, exc)]) from exc
     store.bulk_extend(canonical_quads(load_vocabulary().graph))
@@ -181,7 +177,7 @@ def _unreadable(path: Path, exc: Exception) -> Problem:
 @_read_options
 def validate_command(files: tuple[Path, ...], base_iri: str, validator: str, quiet: bool,
                      ignore: tuple[str, ...], follow_links: bool, max_file_mib: int) -> None:
-    """Validate record files, a data folder, or RDF files (.ttl, .nt, .rdf, .jsonld) against the shapes.
+    """Validate record files, a data folder, or RDF files (.ttl .nt .nq .trig .rdf .jsonld, .gz) against the shapes.
 
     A record file is checked with its whole data folder, read exactly as `build` reads it (its references to
     documents, ISCMs and organisations need the others). Exit status: 0 conforms, 1 violations, 2 bad usage
@@ -191,12 +187,12 @@ def validate_command(files: tuple[Path, ...], base_iri: str, validator: str, qui
     for path in paths:
         if not path.exists():
             _fail_input(InputError([_unreadable(path, FileNotFoundError("no such file or directory"))]))
-    rdf = [p for p in paths if p.is_file() and (p.suffix in RDF_FORMATS or p.suffix == ".jsonld")]
+    rdf = [p for p in paths if p.is_file() and rdf_io.is_rdf(p)]
     records = [p for p in paths if p not in rdf]
     unknown = [p for p in records if p.is_file() and p.suffix not in RECORD_SUFFIXES]
     if unknown:
-        raise click.BadParameter(f"{unknown[0]}: not a record file (.yaml, .json, .csv) nor RDF "
-                                 "(.ttl, .nt, .rdf, .jsonld)", param_hint="FILES")
+        raise click.BadParameter(f"{unknown[0]}: not a record file ({', '.join(RECORD_SUFFIXES)}) nor RDF "
+                                 f"({', '.join(rdf_io.FORMATS)}, each also .gz)", param_hint="FILES")
     reports = []
     if rdf:
         reports.append(_validate_rdf(rdf, validator))
@@ -335,7 +331,10 @@ def links_check_command(dump: Path, concurrency: int, per_host: int, interval: f
 
     Exit status: 0 no broken link, 1 some broken, 2 bad usage.
     """
-    iris = external_iris(dump, tuple(dict.fromkeys((base_iri, DEFAULT_BASE_IRI))))
+    try:
+        iris = external_iris(dump, tuple(dict.fromkeys((base_iri, DEFAULT_BASE_IRI))))
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise InputError([_unreadable(dump, exc)]) from exc
     checker = LinkChecker(timeout=timeout, concurrency=concurrency, per_host=per_host, interval=interval,
                           retries=retries, cache_dir=cache_dir, max_age=max_age, proxy=proxy)
     results = checker.check(iris)
@@ -362,8 +361,10 @@ def links_import_command(mappings: Path, dump: Path, out_dir: Path, attributed_t
     Every subject must be a resource of the dump. Writes OUT/NAME.trig, which `serve` loads as a named graph.
     Exit status: 0 imported, 1 refused (unknown subjects, no attribution), 2 bad usage.
     """
-    subjects = {from_oxigraph(t)[0] for t in ox.parse(path=str(dump), format=RDF_FORMATS.get(dump.suffix,
-                                                                                              ox.RdfFormat.N_TRIPLES))}
+    try:
+        subjects = {from_oxigraph(q)[0] for q in rdf_io.quads(dump)}
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise InputError([_unreadable(dump, exc)]) from exc
     graph_iri = f"{base_iri}graph/imported/{mappings.stem}"
     try:
         graph = import_mappings(mappings, subjects, graph_iri, attributed_to)

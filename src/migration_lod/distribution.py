@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from migration_lod.rdf_io import FORMATS as RDF_FORMATS
+
 DUMP_NAME = "migration-lod"
 CONTEXT_FILE = "context.jsonld"
 CHECKSUMS = "SHA256SUMS"
 SSSOM_FILE = "mappings.sssom.tsv"
 VOID_FILE = "void.ttl"
-MEDIA_TYPES = {  # file suffix -> media type
-    ".ttl": "text/turtle",
-    ".jsonld": "application/ld+json",
-    ".nt": "application/n-triples",
+MEDIA_TYPES = {  # file suffix -> media type of the file itself (a .gz is gzip, whatever it holds)
+    **{suffix: rdf.media_type for suffix, rdf in RDF_FORMATS.items()},
     ".tsv": "text/tab-separated-values",
     ".gz": "application/gzip",
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 from collections.abc import Callable, Iterator
@@ -214,9 +215,12 @@ def local_document_loader(contexts: dict[str, Path]) -> Callable[[str, dict | No
     return load
 
 
-def read_jsonld(path: Path, contexts: dict[str, Path] | None = None) -> Graph:
-    """Read a JSON-LD file into a graph; a referenced context is read from context.jsonld beside it."""
-    document = json.loads(path.read_text(encoding="utf-8"))
+def jsonld_quads(path: Path | str, contexts: dict[str, Path] | None = None) -> list[ox.Quad]:
+    """The quads of a JSON-LD file (.jsonld or .jsonld.gz); a referenced context is read from context.jsonld
+    beside it or from `contexts`, never from the network (RemoteContextRefused)."""
+    path = Path(path)
+    raw = path.read_bytes()
+    document = json.loads(gzip.decompress(raw) if path.suffix == ".gz" else raw)
     known = dict(contexts or {})
     reference = document.get("@context") if isinstance(document, dict) else None
     beside = path.parent / CONTEXT_FILE
@@ -233,7 +237,12 @@ def read_jsonld(path: Path, contexts: dict[str, Path] | None = None) -> Graph:
                 raise RemoteContextRefused(f"{path}: {cause}") from exc
             cause = cause.__cause__ or getattr(cause, "cause", None)
         raise ValueError(f"{path}: not valid JSON-LD: {exc}") from exc
+    return list(ox.parse(nquads.encode("utf-8"), format=ox.RdfFormat.N_QUADS))
+
+
+def read_jsonld(path: Path | str, contexts: dict[str, Path] | None = None) -> Graph:
+    """Read a JSON-LD file into a graph; a referenced context is read from context.jsonld beside it."""
     graph = Graph()
-    for triple in ox.parse(nquads.encode("utf-8"), format=ox.RdfFormat.N_QUADS):
-        graph.add(from_oxigraph(triple))
+    for quad in jsonld_quads(path, contexts):
+        graph.add(from_oxigraph(quad))
     return graph

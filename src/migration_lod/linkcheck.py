@@ -21,6 +21,8 @@ from urllib.parse import urljoin, urlsplit
 import pyoxigraph as ox
 import requests
 
+from migration_lod.rdf_io import quads
+
 ACCEPT = "text/turtle, application/rdf+xml;q=0.9, application/ld+json;q=0.9, text/html;q=0.5, */*;q=0.1"
 REDIRECTS = {301, 302, 307, 308}
 TRANSIENT = {429, 500, 502, 503, 504}
@@ -44,11 +46,11 @@ class LinkResult:
 
 
 def external_iris(dump: Path, own: tuple[str, ...]) -> dict[str, list[str]]:
-    """The distinct http(s) IRIs a dump links to outside its own namespaces, with the resources using each."""
-    formats = {".nt": ox.RdfFormat.N_TRIPLES, ".ttl": ox.RdfFormat.TURTLE, ".nq": ox.RdfFormat.N_QUADS,
-               ".rdf": ox.RdfFormat.RDF_XML, ".jsonld": ox.RdfFormat.JSON_LD}
+    """The distinct http(s) IRIs a dump links to outside its own namespaces, with the resources using each.
+
+    Any RDF file rdf_io reads (.gz too); raises what rdf_io.quads raises."""
     used: dict[str, set[str]] = {}
-    for triple in ox.parse(path=str(dump), format=formats[dump.suffix]):
+    for triple in quads(dump):
         obj = triple.object
         if not isinstance(obj, ox.NamedNode) or triple.predicate.value == RDF_TYPE:
             continue

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import pyoxigraph as ox
 import yaml
 from rdflib import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD, Graph, Literal, URIRef
 
 from migration_lod.mapping import Origins
 from migration_lod.namespaces import MIG, SCHEMA, UNDOCS, compact
 from migration_lod.problems import Problem
+from migration_lod.rdf_io import is_rdf, quads
 from migration_lod.terms import as_store, from_oxigraph
 from migration_lod.vocabulary import UN_NAMESPACE, UNVocabularies
 
@@ -147,38 +148,47 @@ class MappingImportError(ValueError):
     """Mappings that cannot be imported: unreadable, unattributed, or about resources this dataset lacks."""
 
 
-def read_sssom(path: Path) -> tuple[list[tuple[URIRef, URIRef, URIRef]], dict]:
-    """The mappings of an SSSOM TSV file (CURIEs expanded with its curie_map) and its metadata."""
-    header, rows = [], []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        (header if line.startswith("#") else rows).append(line)
-    metadata = yaml.safe_load("\n".join(h[1:] for h in header)) or {}
-    prefixes = metadata.get("curie_map") or {}
+def read_sssom(path: Path) -> tuple[list[tuple[URIRef, URIRef, URIRef]], dict, int]:
+    """The positive mappings of an SSSOM TSV file read with sssom-py (its standard prefixes and the file's
+    curie_map), the mapping set's metadata with its creators expanded, and how many negated mappings
+    (predicate_modifier Not) were left out: a graph of links states links, not their absence."""
+    try:
+        from sssom.parsers import parse_sssom_table
+    except ImportError as exc:
+        raise MappingImportError("reading SSSOM needs sssom-py: pip install 'migration-lod[sssom]'") from exc
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # pandas and linkml deprecation notes, not the user's business
+            table = parse_sssom_table(path)
+    except Exception as exc:  # sssom-py raises many kinds of errors for a malformed table
+        raise MappingImportError(f"{path}: not a valid SSSOM table: {type(exc).__name__}: {exc}") from exc
 
-    def expand(curie: str) -> URIRef:
-        prefix, _, local = curie.partition(":")
-        if prefix in prefixes:
-            return URIRef(prefixes[prefix] + local)
-        if curie.startswith(("http://", "https://")):
-            return URIRef(curie)
-        raise MappingImportError(f"{path}: {curie!r} uses a prefix the curie_map does not define")
+    def expand(curie: object, row: int | None = None) -> URIRef:
+        text = str(curie)
+        iri = text if text.startswith(("http://", "https://")) else table.converter.expand(text)
+        if not iri:
+            where = f"{path}:{row}" if row else str(path)
+            raise MappingImportError(f"{where}: {text!r} uses a prefix neither SSSOM nor the curie_map defines")
+        return URIRef(iri)
 
-    if not rows:
-        raise MappingImportError(f"{path}: no mapping table")
-    columns = rows[0].split("\t")
-    missing = {"subject_id", "predicate_id", "object_id"} - set(columns)
+    frame = table.df
+    missing = {"subject_id", "predicate_id", "object_id"} - set(frame.columns)
     if missing:
         raise MappingImportError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
-    triples = []
-    for number, row in enumerate(rows[1:], start=len(header) + 2):
-        if not row.strip():
+    negated = frame["predicate_modifier"].astype(str) == "Not" if "predicate_modifier" in frame.columns else None
+    triples, left_out = [], 0
+    for number, row in enumerate(frame.to_dict("records"), start=1):
+        if negated is not None and negated.iloc[number - 1]:
+            left_out += 1
             continue
-        cells = dict(zip(columns, row.split("\t"), strict=False))
-        try:
-            triples.append((expand(cells["subject_id"]), expand(cells["predicate_id"]), expand(cells["object_id"])))
-        except (KeyError, MappingImportError) as exc:
-            raise MappingImportError(f"{path}:{number}: {exc}") from exc
-    return triples, metadata
+        triples.append((expand(row["subject_id"], number), expand(row["predicate_id"], number),
+                        expand(row["object_id"], number)))
+    metadata = dict(table.metadata)
+    for key in ("creator_id", "author_id"):
+        if metadata.get(key):
+            values = metadata[key] if isinstance(metadata[key], list) else [metadata[key]]
+            metadata[key] = [str(expand(v)) for v in values]
+    return triples, metadata, left_out
 
 
 def import_mappings(path: Path, dataset_subjects: set[URIRef], graph_iri: str,
@@ -188,17 +198,17 @@ def import_mappings(path: Path, dataset_subjects: set[URIRef], graph_iri: str,
     Every subject must be a resource of this dataset; the mappings must say who made them (SSSOM
     creator_id / author_id, or `attributed_to`).
     """
+    left_out = 0
     if path.suffix == ".tsv":
-        triples, metadata = read_sssom(path)
-    elif path.suffix in (".ttl", ".nt"):
+        triples, metadata, left_out = read_sssom(path)
+    elif is_rdf(path):
         try:
-            parsed = ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
-            triples = [from_oxigraph(t) for t in parsed]
-        except (SyntaxError, OSError) as exc:
-            raise MappingImportError(f"{path}: not valid Turtle: {exc}") from exc
+            triples = [from_oxigraph(q) for q in quads(path)]
+        except (SyntaxError, OSError, ValueError) as exc:
+            raise MappingImportError(f"{path}: not valid RDF: {exc}") from exc
         metadata = {}
     else:
-        raise MappingImportError(f"{path}: use an SSSOM .tsv file or a Turtle .ttl file of mappings")
+        raise MappingImportError(f"{path}: use an SSSOM .tsv file or an RDF file of mappings (.ttl, .nt, ...)")
     unknown = sorted({str(s) for s, _, _ in triples if s not in dataset_subjects})
     if unknown:
         raise MappingImportError(f"{path}: {len(unknown)} subject(s) are not resources of this dataset: "
@@ -207,17 +217,18 @@ def import_mappings(path: Path, dataset_subjects: set[URIRef], graph_iri: str,
     if not creators:
         raise MappingImportError(f"{path}: say who made these mappings (--attributed-to, or creator_id in the "
                                  "SSSOM metadata)")
-    prefixes = metadata.get("curie_map") or {}
     graph = Graph(identifier=URIRef(graph_iri))
     for triple in triples:
         graph.add(triple)
     node = URIRef(graph_iri)
     graph.add((node, RDF.type, PROV.Entity))
     for creator in creators if isinstance(creators, list) else [creators]:
-        prefix, _, local = str(creator).partition(":")
-        agent = prefixes[prefix] + local if prefix in prefixes else str(creator)
+        agent = str(creator)
         graph.add((node, PROV.wasAttributedTo,
                    URIRef(agent) if agent.startswith(("http://", "https://")) else Literal(agent)))
     graph.add((node, DCTERMS.source, Literal(path.name)))
     graph.add((node, VOID.triples, Literal(len(triples), datatype=XSD.integer)))
+    if left_out:
+        graph.add((node, RDFS.comment, Literal(f"{left_out} negated mapping(s) of the source (SSSOM predicate_modifier "
+                                             "Not) are not stated here", lang="en")))
     return graph

@@ -11,8 +11,8 @@ from urllib.parse import urlencode
 import requests
 from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
 
-MEDIA_TYPES = {".ttl": "text/turtle", ".nt": "application/n-triples", ".rdf": "application/rdf+xml",
-               ".jsonld": "application/ld+json", ".nq": "application/n-quads", ".trig": "application/trig"}
+from migration_lod import rdf_io
+
 TRANSIENT = {408, 429, 500, 502, 503, 504}
 
 
@@ -44,9 +44,10 @@ def push(dump: Path, endpoint: str, *, graph: str | None = None, append: bool = 
     Connection failures and 408/429/5xx answers are retried with exponential back-off; any other 4xx is
     reported at once with the server's own message.
     """
-    media_type = MEDIA_TYPES.get(dump.suffix)
-    if media_type is None:
-        raise PushError(f"{dump}: unknown RDF format {dump.suffix!r} (use {', '.join(MEDIA_TYPES)})")
+    try:
+        media_type = rdf_io.media_type(dump)
+    except rdf_io.UnknownRdfFormat as exc:
+        raise PushError(str(exc)) from exc
     if not dump.is_file():
         raise PushError(f"{dump}: no such file")
     credentials: AuthBase | None = None
@@ -58,7 +59,7 @@ def push(dump: Path, endpoint: str, *, graph: str | None = None, append: bool = 
     problem = ""
     for attempt in range(1, retries + 1):
         try:
-            with dump.open("rb") as body:
+            with rdf_io.opened(dump) as body:  # a .gz is sent as what it holds
                 response = requests.request(method, url, data=body, auth=credentials, timeout=timeout,
                                             headers={"Content-Type": media_type})
         except requests.RequestException as exc:
