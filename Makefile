@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run build serve test test-servers lint bench clean
+.PHONY: run build serve test test-servers lint bench clean records-page
 
 run: build
 
@@ -39,6 +39,10 @@ test: $(STAMP) test-servers
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
+
+# RECORDS.md ships with the package; it is written from the kinds table (a test says when it is stale).
+records-page: $(STAMP)
+	$(BIN)/migration-lod fields > src/migration_lod/RECORDS.md
 
 clean:
 	rm -rf dist .pytest_cache .ruff_cache .hypothesis

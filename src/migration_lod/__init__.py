@@ -9,7 +9,13 @@
 from __future__ import annotations
 
 import importlib
+from importlib.metadata import PackageNotFoundError, version
 from typing import Any
+
+try:
+    __version__ = version("migration-lod")
+except PackageNotFoundError:  # a checkout used without installing it
+    __version__ = "unknown"
 
 # Name -> module. The names are imported on first use, so that a part of the package (the server's query
 # workers, the command line's --help) does not load the whole pipeline (rdflib's SPARQL, pyshacl).

@@ -22,7 +22,7 @@ from migration_lod.linkcheck import LinkChecker, external_iris, report_table
 from migration_lod.links import MappingImportError, check_links, import_mappings
 from migration_lod.mapping import check_base_iri
 from migration_lod.namespaces import DEFAULT_BASE_IRI, PREFIXES
-from migration_lod.outputs import EXPORT, PUBLICATION, check_output, write_output
+from migration_lod.outputs import EXAMPLE, EXPORT, PUBLICATION, check_output, write_output
 from migration_lod.problems import InputError, Problem, ValidationFailed
 from migration_lod.progress import Progress
 from migration_lod.push import PushError, push
@@ -283,6 +283,33 @@ def serve_command(dumps: tuple[Path, ...], host: str, port: int, base_iri: str, 
     click.echo(f"loaded {engine.triples:,} triples in {engine.load_seconds:.2f} s; {limits.workers} query "
                f"workers{'' if engine.sandboxed else ' (not sandboxed)'}; time limit {limits.timeout:g} s", err=True)
     run_server(engine, list(dumps), host=host, port=port, base_iri=base_iri, forwarded_allow_ips=forwarded_allow_ips)
+
+
+@main.command("init")
+@click.argument("folder", type=click.Path(path_type=Path))
+def init_command(folder: Path) -> None:
+    """Write a small valid data folder to start from: an ISCM, an organisation, a document, dataset.yaml.
+
+    FOLDER must be missing or empty. The records are copied from the project's own data; replace them.
+    """
+    example = Path(__file__).parent / "example"
+
+    def fill(staging: Path) -> list[str]:
+        for path in sorted(example.glob("*.yaml")):
+            shutil.copy2(path, staging / path.name)
+        return sorted(p.name for p in staging.iterdir())
+
+    names = write_output(folder, EXAMPLE, fill)
+    click.echo(f"wrote {', '.join(names)} into {folder}\nnext: migration-lod build --data {folder} --out dist "
+               "(the fields of every kind: migration-lod fields)", err=True)
+
+
+@main.command("fields")
+def fields_command() -> None:
+    """Print the record format: the data folder, and the fields of every kind of record (Markdown)."""
+    from migration_lod.record_format import record_format_page
+
+    click.echo(record_format_page(), nl=False)
 
 
 @main.command("synth")

@@ -51,10 +51,26 @@ class Kind:
         return None
 
 
-# Types: slug, text (a string, or a mapping language -> string), year, date (YYYY-MM-DD),
-# when (YYYY, YYYY-MM or YYYY-MM-DD), count (a whole number), iso3 (a State), agent (a State, an ISCM
-# or an organisation), organisation, document, event, symbol, scheme, sources, choice, and
-# unbis (a UNBIS Thesaurus subject: its number or IRI), concept:<scheme> (a concept by its notation).
+TYPES = {  # field type -> what its value is (RECORDS.md is written from this)
+    "slug": "a stable slug: lower-case letters, digits and single hyphens; the last part of the IRI, never changed "
+            "once published",
+    "text": "a string (English), or a mapping of BCP 47 language tags to strings ({en: ..., fr: ...})",
+    "year": "a year: YYYY",
+    "date": "a date: YYYY-MM-DD",
+    "when": "a date as precise as known: YYYY, YYYY-MM or YYYY-MM-DD",
+    "count": "a whole number",
+    "iso3": "a State by its ISO 3166-1 alpha-3 code (the UN M49 list)",
+    "agent": "a State by its ISO 3166-1 alpha-3 code, or the id of an ISCM or an organisation",
+    "organisation": "the id of an organisation",
+    "document": "the id of a document",
+    "event": "the id of an event",
+    "symbol": "an official UN document symbol, for example A/RES/71/1",
+    "scheme": "a concept scheme of the ontology, by its name",
+    "choice": "one of the values listed",
+    "unbis": "a UNBIS Thesaurus subject: its number or its IRI",
+    "sources": "where the facts come from: a list of {document: the id of a document or a URL, section: where in it}",
+    "concept": "a concept by its notation, of the scheme",
+}
 # A field without a predicate is mapped by hand.
 COMMON_HEAD = (
     Field("id", "slug", required=True),

@@ -28,15 +28,18 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class OutputKind:
-    """What the tool writes into a folder, and what of an earlier output of the kind a new one keeps."""
+    """What the tool writes into a folder, what of an earlier output of the kind a new one keeps, and whether
+    an earlier one may be replaced at all (not when it becomes the user's own files, as init's does)."""
 
     name: str
     keep: tuple[str, ...] = ()
+    replaceable: bool = True
 
 
 PUBLICATION = OutputKind("publication", keep=("imported",))  # links import writes imported/ into a publication
 EXPORT = OutputKind("export")
 SYNTHETIC = OutputKind("synthetic data")
+EXAMPLE = OutputKind("example data", replaceable=False)  # the start of someone's data folder
 
 
 def _refuse(out: Path, why: str) -> InputError:
@@ -88,6 +91,8 @@ def check_output(out: Path, kind: OutputKind, inputs: Iterable[Path] = ()) -> No
         raise _refuse(out, f"the folder cannot be read ({exc.strerror})") from exc
     if not entries:
         return
+    if not kind.replaceable:
+        raise _refuse(out, f"the folder is not empty ({_names(entries)}): {kind.name} goes into a new or empty folder")
     marker = _marker(out)
     if marker is None:
         if kind is PUBLICATION and _earlier_publication(out, entries):
@@ -120,8 +125,9 @@ def write_output(out: Path, kind: OutputKind, fill: Callable[[Path], T], inputs:
         except OSError as exc:
             raise _refuse(out, f"writing failed ({exc.strerror or exc})") from exc
         files = sorted(p.name for p in staging.iterdir())
-        (staging / MARKER).write_text(json.dumps({"tool": TOOL, "kind": kind.name, "files": files}, indent=1)
-                                      + "\n", encoding="utf-8")
+        if kind.replaceable:
+            (staging / MARKER).write_text(json.dumps({"tool": TOOL, "kind": kind.name, "files": files}, indent=1)
+                                          + "\n", encoding="utf-8")
         check_output(out, kind, inputs)
         _replace(staging, out, kind.keep)
     except BaseException:

@@ -52,11 +52,12 @@ def _text(rng: random.Random, sentences: int) -> str:
     return " ".join(_sentence(rng, 8, 22) for _ in range(sentences))
 
 
-def synthesize(records: int, out_dir: Path, *, seed: int = 1, violations: float = 0.0) -> Synthesis:
+def synthesize(records: int, out_dir: Path | str, *, seed: int = 1, violations: float = 0.0) -> Synthesis:
     """Write about `records` synthetic records into `out_dir` (with dataset.yaml); return what was written.
 
     `out_dir` must be missing, empty or earlier synthetic data (outputs.check_output); it is replaced whole.
     """
+    out_dir = Path(out_dir)
     rng = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
     vocabulary = load_vocabulary()
     iso3 = sorted(load_un_vocabularies().by_iso3)

@@ -42,15 +42,18 @@ class ValidationReport:
         """True when there is no violation (warnings do not count)."""
         return not self.violations
 
+    def __repr__(self) -> str:
+        return f"ValidationReport({len(self.violations)} violation(s), {len(self.warnings)} warning(s))"
+
     def __str__(self) -> str:
         lines = [f"{p.severity}: {p}" for p in self.problems]
         lines.append(f"{len(self.violations)} violation(s), {len(self.warnings)} warning(s)")
         return "\n".join(lines)
 
 
-def load_shapes(directory: Path | None = None) -> Graph:
+def load_shapes(directory: Path | str | None = None) -> Graph:
     """The SHACL shapes (every .ttl file of the shapes folder)."""
-    return parse_turtle_files(sorted((directory or shapes_dir()).glob("*.ttl")))
+    return parse_turtle_files(sorted(Path(directory or shapes_dir()).glob("*.ttl")))
 
 
 ENGINES = ("fast", "pyshacl")

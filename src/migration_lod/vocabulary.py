@@ -43,9 +43,9 @@ class Vocabulary:
         return self.concepts.get(scheme, {}).get(notation)
 
 
-def load_vocabulary(directory: Path | None = None) -> Vocabulary:
+def load_vocabulary(directory: Path | str | None = None) -> Vocabulary:
     """Read the ontology and concept schemes (every .ttl file of the ontology folder)."""
-    graph = parse_turtle_files(sorted((directory or ontology_dir()).glob("*.ttl")))
+    graph = parse_turtle_files(sorted(Path(directory or ontology_dir()).glob("*.ttl")))
     schemes = {str(s)[len(str(VOCAB)):]: s for s in graph.subjects(RDF.type, SKOS.ConceptScheme)
                if isinstance(s, URIRef) and str(s).startswith(str(VOCAB))}
     by_iri = {iri: slug for slug, iri in schemes.items()}
@@ -103,9 +103,9 @@ class UNVocabularies:
                         yield (value, RDF.type, SKOS.ConceptScheme)
 
 
-def load_un_vocabularies(data_dir: Path | None = None) -> UNVocabularies:
+def load_un_vocabularies(data_dir: Path | str | None = None) -> UNVocabularies:
     """Read the vendored UN vocabularies (data/external/*.ttl)."""
-    graph = parse_turtle_files(sorted(external_dir(data_dir).glob("*.ttl")))
+    graph = parse_turtle_files(sorted(external_dir(Path(data_dir) if data_dir else None).glob("*.ttl")))
     candidates: dict[str, list[URIRef]] = {}
     for area, code in graph.subject_objects(M49_CODES.iso3code):
         candidates.setdefault(str(code), []).append(area)

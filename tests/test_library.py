@@ -1,0 +1,103 @@
+"""A library that behaves like one: str or Path everywhere, short reprs, version, types, licence, the record
+format shipped with the package, a data folder to start from, and the wheel working on its own."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+
+import requests
+
+import migration_lod
+from migration_lod.export import to_raw
+from migration_lod.record_format import PAGE, record_format_page
+
+from .conftest import DATA, ROOT, free_port
+
+PACKAGE = ROOT / "src" / "migration_lod"
+
+
+def test_paths_may_be_strings(tmp_path, dist):
+    assert migration_lod.load_metadata(str(DATA)).title
+    assert len(migration_lod.read_jsonld(str(dist / "migration-lod.jsonld"))) > 5000
+    assert migration_lod.load_records(str(DATA / "iscms.yaml"))
+    assert migration_lod.load_vocabulary(str(ROOT / "ontology")).schemes
+    dataset = migration_lod.build(str(DATA))
+    assert dataset.publish(str(tmp_path / "dist"))
+
+
+def test_reprs_are_short(dataset):
+    assert repr(dataset).startswith("Dataset(107 records, ") and len(repr(dataset)) < 200
+    report = dataset.validate()
+    assert repr(report).startswith("ValidationReport(0 violation(s)") and len(repr(report)) < 100
+
+
+def test_version_types_and_licence_ship_with_the_package():
+    assert migration_lod.__version__ == "0.1.0"
+    assert (PACKAGE / "py.typed").is_file()
+    assert "Apache License" in (ROOT / "LICENSE").read_text() and "Version 2.0" in (ROOT / "LICENSE").read_text()
+
+
+def test_the_record_format_page_is_written_from_the_kinds_table(cli):
+    assert (PACKAGE / PAGE).read_text(encoding="utf-8") == record_format_page(), "stale: run make records-page"
+    result = cli("fields")
+    assert result.returncode == 0 and result.stdout == record_format_page()
+    for kind in ("iscms", "organisations", "practices", "events", "documents", "recommendations"):
+        assert f"## {kind}:" in result.stdout
+    assert "| `members` | a State by its ISO 3166-1 alpha-3 code" in result.stdout
+
+
+def test_init_writes_a_data_folder_that_builds_with_the_projects_own_records(tmp_path, cli):
+    folder = tmp_path / "my-data"
+    assert cli("init", folder).returncode == 0
+    dataset = migration_lod.build(folder)
+    assert dataset.validate().conforms
+    own = {(r.kind.name, r.id): to_raw(r) for r in migration_lod.load_records(DATA)}
+    for record in dataset.records:
+        assert to_raw(record) == own[(record.kind.name, record.id)], "an example record differs from data/"
+    (folder / "iscms.yaml").write_text((folder / "iscms.yaml").read_text() + "# my edits\n")
+    again = cli("init", folder)
+    assert again.returncode == 2 and "not empty" in again.stderr
+    assert (folder / "iscms.yaml").read_text().endswith("# my edits\n")
+
+
+def test_the_wheel_works_on_its_own_from_an_empty_folder(tmp_path):
+    """Installed from its wheel into a new virtualenv, used from an empty folder: init, build, validate, serve."""
+    wheels = tmp_path / "wheels"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "-q", "-w", str(wheels)],
+                   check=True, timeout=300)
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
+    subprocess.run([venv / "bin" / "python", "-m", "pip", "install", "-q", *wheels.glob("*.whl")], check=True,
+                   timeout=600)
+    work = tmp_path / "empty"
+    work.mkdir()
+    tool = str(venv / "bin" / "migration-lod")
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([tool, *args], cwd=work, capture_output=True, text=True, timeout=300, check=False)
+
+    for step in (["init", "data"], ["build", "--data", "data", "--out", "dist", "-q"], ["validate", "data"]):
+        result = run(*step)
+        assert result.returncode == 0, (step, result.stderr)
+    assert (work / "dist" / "migration-lod.nt").is_file()
+    port = free_port()
+    server = subprocess.Popen([tool, "serve", "dist/migration-lod.nt", "--port", str(port)], cwd=work,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                answer = requests.get(f"http://127.0.0.1:{port}/sparql", params={"query": "ASK { ?s ?p ?o }"},
+                                      headers={"Accept": "application/sparql-results+json"}, timeout=5)
+                break
+            except requests.ConnectionError:
+                assert time.monotonic() < deadline and server.poll() is None, "the server did not start"
+                time.sleep(0.2)
+        assert answer.status_code == 200 and answer.json()["boolean"] is True
+    finally:
+        server.terminate()
+        server.wait(30)
+    shutil.rmtree(venv, ignore_errors=True)
