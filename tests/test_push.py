@@ -114,7 +114,7 @@ def test_a_wrong_endpoint_gives_a_clear_error_and_exit_1(oxigraph, dist):
     wrong_path = cli("push", dist / "migration-lod.nt", "--endpoint", oxigraph + "/no-such-service")
     assert wrong_path.returncode == 1 and re.search(r"answered 4\d\d", wrong_path.stderr), wrong_path.stderr
     missing = cli("push", dist / "nothing.nt", "--endpoint", oxigraph + "/store")
-    assert missing.returncode == 1 and "no such file" in missing.stderr
+    assert missing.returncode == 2 and "no such file" in missing.stderr, "a missing dump is a bad input, not a refusal"
 
 
 def test_transient_errors_are_retried_with_back_off(tmp_path):

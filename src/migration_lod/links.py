@@ -12,7 +12,7 @@ from rdflib import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD, Graph, Litera
 
 from migration_lod.mapping import Origins
 from migration_lod.namespaces import MIG, SCHEMA, UNDOCS, compact
-from migration_lod.problems import Problem
+from migration_lod.problems import InputError, Problem, quoted
 from migration_lod.rdf_io import is_rdf, quads
 from migration_lod.terms import as_store, from_oxigraph
 from migration_lod.vocabulary import UN_NAMESPACE, UNVocabularies
@@ -145,7 +145,7 @@ def target_dataset(name: str) -> str:
 
 
 class MappingImportError(ValueError):
-    """Mappings that cannot be imported: unreadable, unattributed, or about resources this dataset lacks."""
+    """Mappings refused: unattributed, or about resources this dataset lacks (unreadable ones: InputError)."""
 
 
 def read_sssom(path: Path) -> tuple[list[tuple[URIRef, URIRef, URIRef]], dict, int]:
@@ -155,26 +155,28 @@ def read_sssom(path: Path) -> tuple[list[tuple[URIRef, URIRef, URIRef]], dict, i
     try:
         from sssom.parsers import parse_sssom_table
     except ImportError as exc:
-        raise MappingImportError("reading SSSOM needs sssom-py: pip install 'migration-lod[sssom]'") from exc
+        needed = "reading SSSOM needs sssom-py: pip install 'migration-lod[sssom]'"
+        raise InputError([Problem(needed, str(path))]) from exc
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # pandas and linkml deprecation notes, not the user's business
             table = parse_sssom_table(path)
     except Exception as exc:  # sssom-py raises many kinds of errors for a malformed table
-        raise MappingImportError(f"{path}: not a valid SSSOM table: {type(exc).__name__}: {exc}") from exc
+        raise InputError([Problem(f"not a valid SSSOM table: {type(exc).__name__}: {exc}", str(path))]) from exc
 
     def expand(curie: object, row: int | None = None) -> URIRef:
         text = str(curie)
         iri = text if text.startswith(("http://", "https://")) else table.converter.expand(text)
         if not iri:
-            where = f"{path}:{row}" if row else str(path)
-            raise MappingImportError(f"{where}: {text!r} uses a prefix neither SSSOM nor the curie_map defines")
+            where = f"mapping {row}: " if row else ""
+            raise InputError([Problem(f"{where}{quoted(text)} uses a prefix neither SSSOM nor the curie_map defines",
+                                      str(path))])
         return URIRef(iri)
 
     frame = table.df
     missing = {"subject_id", "predicate_id", "object_id"} - set(frame.columns)
     if missing:
-        raise MappingImportError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
+        raise InputError([Problem(f"missing column(s) {', '.join(sorted(missing))}", str(path))])
     negated = frame["predicate_modifier"].astype(str) == "Not" if "predicate_modifier" in frame.columns else None
     triples, left_out = [], 0
     for number, row in enumerate(frame.to_dict("records"), start=1):
@@ -205,10 +207,10 @@ def import_mappings(path: Path, dataset_subjects: set[URIRef], graph_iri: str,
         try:
             triples = [from_oxigraph(q) for q in quads(path)]
         except (SyntaxError, OSError, ValueError) as exc:
-            raise MappingImportError(f"{path}: not valid RDF: {exc}") from exc
+            raise InputError([Problem(f"not valid RDF: {exc}", str(path))]) from exc
         metadata = {}
     else:
-        raise MappingImportError(f"{path}: use an SSSOM .tsv file or an RDF file of mappings (.ttl, .nt, ...)")
+        raise InputError([Problem("use an SSSOM .tsv file or an RDF file of mappings (.ttl, .nt, ...)", str(path))])
     unknown = sorted({str(s) for s, _, _ in triples if s not in dataset_subjects})
     if unknown:
         raise MappingImportError(f"{path}: {len(unknown)} subject(s) are not resources of this dataset: "

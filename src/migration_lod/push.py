@@ -12,6 +12,7 @@ import requests
 from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
 
 from migration_lod import rdf_io
+from migration_lod.problems import InputError, Problem
 
 TRANSIENT = {408, 429, 500, 502, 503, 504}
 
@@ -36,20 +37,21 @@ def graph_store_url(endpoint: str, graph: str | None) -> str:
     return endpoint + separator + (urlencode({"graph": graph}) if graph else "default")
 
 
-def push(dump: Path, endpoint: str, *, graph: str | None = None, append: bool = False,
+def push(dump: Path | str, endpoint: str, *, graph: str | None = None, append: bool = False,
          user: str | None = None, password: str | None = None, auth: str = "basic", retries: int = 4,
          timeout: float = 300.0, backoff: float = 1.0, sleep: Callable[[float], None] = time.sleep) -> PushResult:
     """PUT (replace) or POST (append) a dump to a graph of a Graph Store endpoint, streaming the file.
 
     Connection failures and 408/429/5xx answers are retried with exponential back-off; any other 4xx is
-    reported at once with the server's own message.
+    reported at once with the server's own message (PushError). A dump that is missing or not RDF: InputError.
     """
+    dump = Path(dump)
     try:
         media_type = rdf_io.media_type(dump)
     except rdf_io.UnknownRdfFormat as exc:
-        raise PushError(str(exc)) from exc
+        raise InputError([Problem(str(exc).split(": ", 1)[1], str(dump))]) from exc
     if not dump.is_file():
-        raise PushError(f"{dump}: no such file")
+        raise InputError([Problem("no such file", str(dump))])
     credentials: AuthBase | None = None
     if user is not None:
         credentials = (HTTPDigestAuth if auth == "digest" else HTTPBasicAuth)(user, password or "")
