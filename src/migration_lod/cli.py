@@ -184,9 +184,9 @@ def validate_command(files: tuple[Path, ...], base_iri: str, validator: str, qui
     or unreadable input.
     """
     paths = list(files)
-    for path in paths:
-        if not path.exists():
-            _fail_input(InputError([_unreadable(path, FileNotFoundError("no such file or directory"))]))
+    missing = [Problem("no such file or folder", str(p)) for p in paths if not p.exists()]
+    if missing:
+        raise InputError(missing)
     rdf = [p for p in paths if p.is_file() and rdf_io.is_rdf(p)]
     records = [p for p in paths if p not in rdf]
     unknown = [p for p in records if p.is_file() and p.suffix not in RECORD_SUFFIXES]
