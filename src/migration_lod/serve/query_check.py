@@ -11,27 +11,13 @@ from __future__ import annotations
 
 import functools
 
-from pyparsing import ParseBaseException, ParseResults
-from rdflib.plugins.sparql.parser import parseQuery
-from rdflib.plugins.sparql.parserutils import CompValue
+from pyparsing import ParseBaseException
 
 from migration_lod.serve.messages import QueryError
+from migration_lod.sparql_syntax import parse, tree_nodes
 
 SERVICE = "ServiceGraphPattern"
 REMEMBERED_TEXT = 4096  # longest query text (characters) whose passed check a worker remembers, 1,024 at most
-
-
-def _node_names(tree: object) -> set[str]:
-    """The names of every node of an rdflib parse tree (walked without recursion: trees can be deep)."""
-    names, stack = set(), [tree]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, CompValue):
-            names.add(node.name)
-            stack.extend(node.values())
-        elif isinstance(node, ParseResults | list | tuple):
-            stack.extend(node)
-    return names
 
 
 def check_query(text: str) -> None:
@@ -54,10 +40,10 @@ def _passed(text: str) -> bool:
 
 def _check(text: str) -> None:
     try:
-        tree = parseQuery(text)
+        tree = parse(text)
     except ParseBaseException as exc:
         raise QueryError(400, f"malformed query: {exc.msg} at line {exc.lineno}, column {exc.col}") from exc
     except RecursionError as exc:
         raise QueryError(400, "the query is nested more deeply than this endpoint accepts") from exc
-    if SERVICE in _node_names(tree):
+    if any(node.name == SERVICE for node in tree_nodes(tree)):
         raise QueryError(400, "SERVICE is not allowed: this endpoint never queries other servers")
