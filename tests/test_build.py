@@ -275,3 +275,23 @@ def test_the_graph_behaves_as_an_rdflib_graph(dataset):
     copy = deepcopy(dataset.graph)
     copy.remove((budapest, None, None))
     assert (budapest, SKOS.prefLabel, label) in dataset.graph and (budapest, None, None) not in copy
+
+
+def test_the_dumps_keep_every_literal_as_the_records_wrote_it(dist):
+    from migration_lod.records import load_records
+
+    # The store rewrites some literals into a canonical form ("03"^^xsd:integer into "3"); what a record
+    # says (texts, dates, years, symbols, counts as the loader reads them) must reach the dump unchanged.
+    dumped = {(q.object.value, q.object.language) for q in ox.parse(path=str(dist / "migration-lod.nt"),
+                                                                    format=ox.RdfFormat.N_TRIPLES)
+              if isinstance(q.object, ox.Literal)}
+    written = set()
+    for record in load_records(DATA):
+        for spec in record.kind.fields:
+            values = record.values.get(spec.name)
+            for value in values if isinstance(values, list) else [values] if values is not None else []:
+                if spec.type == "text":
+                    written |= {(text, language) for language, text in value.items()}
+                elif spec.type in ("date", "year", "when", "count", "symbol"):
+                    written.add((value, None))
+    assert written and written <= dumped

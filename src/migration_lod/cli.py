@@ -28,9 +28,11 @@ from migration_lod.progress import Progress
 from migration_lod.push import PushError, push
 from migration_lod.records import load_records
 from migration_lod.serve.limits import Limits
+from migration_lod.shacl import ENGINES, REPORT_FORMATS, ShapeError, read_triples, shacl_validate
+from migration_lod.shacl.literals import faithful_store
 from migration_lod.synth import synthesize
 from migration_lod.terms import canonical_quads, from_oxigraph, store_graph, to_oxigraph
-from migration_lod.validation import ENGINES, ValidationReport, validate
+from migration_lod.validation import ValidationReport, validate
 from migration_lod.vocabulary import load_un_vocabularies, load_vocabulary
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
@@ -65,6 +67,8 @@ def _options(ignore: tuple[str, ...], follow_links: bool, max_file_mib: int) -> 
 
 
 def _print_report(report: ValidationReport, err: bool) -> None:
+    for note in dict.fromkeys(report.notes):
+        click.echo(f"note: {note}", err=True)
     for problem in report.problems:
         click.echo(f"{problem.severity}: {problem}", err=err)
     click.echo(f"{len(report.violations)} violation(s), {len(report.warnings)} warning(s)", err=err)
@@ -133,7 +137,7 @@ def build_command(data_dir: Path, out_dir: Path, base_iri: str, validator: str, 
     check_output(out_dir, PUBLICATION, [data_dir])  # before the work, not only before the swap
     dataset = build(data_dir, base_iri, progress=progress, options=_options(ignore, follow_links, max_file_mib))
     report = dataset.validate(engine=validator, progress=progress)
-    if report.problems and (not quiet or not report.conforms):
+    if (report.problems and (not quiet or not report.conforms)) or report.notes:
         _print_report(report, err=True)
     try:
         if not report.conforms:
@@ -147,15 +151,16 @@ def build_command(data_dir: Path, out_dir: Path, base_iri: str, validator: str, 
 
 
 def _graph_of(paths: list[Path]) -> Graph:
-    """Parse RDF files into one graph with the project's vocabulary, held in a pyoxigraph store: validation and
-    the link check query it with no copy. Named graphs are merged into the default graph."""
-    store = ox.Store()
+    """Parse RDF files into one graph with the project's vocabulary, held in a pyoxigraph store that keeps every
+    literal as written: validation and the link check query it with no copy. Named graphs are merged into the
+    default graph."""
+    triples: list[ox.Triple] = []
     for path in paths:
         try:
-            store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object) for q in rdf_io.quads(path))
+            triples += (ox.Triple(q.subject, q.predicate, q.object) for q in rdf_io.quads(path))
         except (OSError, SyntaxError, ValueError) as exc:
             raise InputError([_unreadable(path, exc)]) from exc
-    store.bulk_extend(canonical_quads(load_vocabulary().graph))
+    store, _ = faithful_store([*triples, *canonical_quads(load_vocabulary().graph)])
     return store_graph(store)
 
 
@@ -166,6 +171,45 @@ def _validate_rdf(paths: list[Path], engine: str) -> ValidationReport:
 
 def _unreadable(path: Path, exc: Exception) -> Problem:
     return Problem(f"cannot read this RDF file: {exc}", str(path))
+
+
+@main.command("shacl")
+@click.argument("data", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--shapes", "-s", multiple=True, type=click.Path(path_type=Path),
+              help="A file of the shapes graph (repeatable); without it, the data graph is its own shapes graph.")
+@click.option("--engine", type=click.Choice(ENGINES), default="fast", show_default=True,
+              help="fast: shapes compiled to SPARQL on pyoxigraph, falling back to pyshacl for what it refuses.")
+@click.option("--format", "-f", "report_format", type=click.Choice(REPORT_FORMATS), default="text",
+              show_default=True, help="The report: text for a person, or the sh:ValidationReport graph.")
+def shacl_command(data: tuple[Path, ...], shapes: tuple[Path, ...], engine: str, report_format: str) -> None:
+    """Validate any RDF data (.ttl .nt .nq .trig .rdf .jsonld, .gz) against any SHACL shapes.
+
+    The report goes to standard output. Exit status: 0 conforms, 1 does not conform (results of any
+    severity), 2 unreadable input or shapes that are not well-formed SHACL.
+    """
+    missing = [Problem("no such file", str(p)) for p in (*data, *shapes) if not p.is_file()]
+    if missing:
+        raise InputError(missing)
+    data_triples, shape_triples = _triples_of(data), _triples_of(shapes) if shapes else None
+    try:
+        report = shacl_validate(data_triples, shape_triples, engine=engine)
+    except ShapeError as exc:
+        raise InputError([Problem(f"not well-formed SHACL: {exc}", ", ".join(map(str, shapes or data)))]) from exc
+    if report.fallback:
+        click.echo(f"note: validated with pyshacl, because the fast engine refused the shapes: {report.fallback}",
+                   err=True)
+    click.echo(report.serialize(report_format), nl=False)
+    sys.exit(EXIT_OK if report.conforms else EXIT_VIOLATIONS)
+
+
+def _triples_of(paths: tuple[Path, ...]) -> list[ox.Triple]:
+    triples: list[ox.Triple] = []
+    for path in paths:
+        try:
+            triples += read_triples(path)
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise InputError([_unreadable(path, exc)]) from exc
+    return triples
 
 
 @main.command("validate")
@@ -199,7 +243,7 @@ def validate_command(files: tuple[Path, ...], base_iri: str, validator: str, qui
     if records:
         reports.append(_validate_records(records, base_iri, validator, _options(ignore, follow_links, max_file_mib)))
     report = ValidationReport([p for r in reports for p in r.problems
-                               if not quiet or p.severity == "Violation"])
+                               if not quiet or p.severity == "Violation"], [n for r in reports for n in r.notes])
     _print_report(report, err=False)
     sys.exit(EXIT_OK if report.conforms else EXIT_VIOLATIONS)
 
@@ -442,4 +486,4 @@ def _validate_records(paths: list[Path], base_iri: str, engine: str, options: Re
     """Validate the data folders of the given record files and folders, each read exactly as `build` reads it."""
     folders = sorted({(p if p.is_dir() else p.parent) for p in paths})
     reports = [build(folder, base_iri, options=options).validate(engine=engine) for folder in folders]
-    return ValidationReport([p for r in reports for p in r.problems])
+    return ValidationReport([p for r in reports for p in r.problems], [n for r in reports for n in r.notes])

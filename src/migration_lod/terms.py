@@ -3,6 +3,8 @@ serialisers and store), and rdflib graphs held in a pyoxigraph store."""
 
 from __future__ import annotations
 
+import logging
+import warnings
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -13,6 +15,16 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.query import Result
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def _not_ill_typed(record: logging.LogRecord) -> bool:
+    return not record.getMessage().startswith("Failed to convert Literal lexical form to value")
+
+
+# rdflib logs a traceback for every ill-typed literal it reads ("2017-02-30"^^xsd:date): reading one is no
+# error here (validation reports it, with the record), and users must not see tracebacks.
+logging.getLogger("rdflib.term").addFilter(_not_ill_typed)
+warnings.filterwarnings("ignore", message="Parsing weird boolean", category=UserWarning, module="rdflib.term")
 XSD_STRING_IRI = URIRef(XSD_STRING)
 DEFAULT_GRAPH = ox.DefaultGraph()
 
@@ -41,7 +53,8 @@ def from_oxigraph_term(term: Any) -> URIRef | BNode | Literal:
     # rdflib tells a plain literal from an xsd:string one; RDF 1.1 and pyoxigraph do not.
     if term.datatype.value == XSD_STRING:
         return Literal(term.value)
-    return Literal(term.value, datatype=URIRef(term.datatype.value))
+    # As written: rdflib would otherwise rewrite a valid lexical form into its canonical one ("03" -> "3").
+    return Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False)
 
 
 def from_oxigraph(quad: ox.Triple | ox.Quad) -> tuple:
