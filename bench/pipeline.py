@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
+from jena import jena_shacl
 from rdflib import SKOS, Graph, Literal, URIRef
 
 from migration_lod.dataset import assemble, load_metadata
@@ -23,8 +24,8 @@ from migration_lod.namespaces import MIG
 from migration_lod.publish import publish_graph
 from migration_lod.records import load_records
 from migration_lod.synth import synthesize
-from migration_lod.terms import as_store, plain_copy
-from migration_lod.validation import ValidationReport, validate
+from migration_lod.terms import as_store, plain_copy, to_oxigraph
+from migration_lod.validation import ValidationReport, load_shapes, validate
 
 BASE = "https://w3id.org/migration-lod/"
 INJECTED = ("missing label", "bad date", "concept outside its scheme")
@@ -111,6 +112,39 @@ def command_line_build(data: Path, out: Path, runs: int) -> dict[str, float]:
     return {"seconds": statistics.median(times), "peak_mib": max(peaks)}
 
 
+def _report_results(turtle: str) -> int:
+    """The number of sh:ValidationResults in a report written in Turtle."""
+    kind = ox.NamedNode("http://www.w3.org/ns/shacl#ValidationResult")
+    return sum(1 for t in ox.parse(turtle.encode(), format=ox.RdfFormat.TURTLE) if t.object == kind)
+
+
+def validation_from_files(store: ox.Store, folder: Path, runs: int) -> dict:
+    """`migration-lod shacl` and Apache Jena's `shacl validate` on the same N-Triples dump and shapes, each as
+    its users run it (a command on files: start, parse, validate, write the report): median seconds and the
+    number of results each reports."""
+    data, shapes = folder / "injected.nt", folder / "shapes.nt"
+    store.dump(str(data), format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+    shapes.write_bytes(ox.serialize([ox.Triple(*map(to_oxigraph, t)) for t in load_shapes()],
+                                    format=ox.RdfFormat.N_TRIPLES))
+    commands = {"ours": [sys.executable, "-m", "migration_lod", "shacl", str(data), "--shapes", str(shapes),
+                         "--format", "turtle"]}
+    jena = jena_shacl(folder)
+    if jena is not None:
+        commands["jena"] = [*jena, "validate", "--shapes", str(shapes), "--data", str(data)]
+    figures: dict = {} if jena is not None else {"jena_skipped": "no Java or no Debian libapache-jena-java"}
+    for name, command in commands.items():
+        times, results = [], 0
+        for _ in range(runs):
+            started = time.perf_counter()
+            finished = subprocess.run(command, capture_output=True, text=True)
+            times.append(time.perf_counter() - started)
+            if finished.returncode not in (0, 1):
+                raise RuntimeError(f"{name} failed: {finished.stderr[-2000:]}")
+            results = _report_results(finished.stdout)
+        figures[f"{name}_files_seconds"], figures[f"{name}_results"] = statistics.median(times), results
+    return figures
+
+
 def pipeline(size: int, runs: int, pyshacl_max: int, rate: float, rdflib_max: int) -> dict:
     """Time every stage on `size` synthetic records; return the figures."""
     folder = Path(tempfile.mkdtemp(prefix="migration-lod-pipeline-"))
@@ -148,6 +182,7 @@ def pipeline(size: int, runs: int, pyshacl_max: int, rate: float, rdflib_max: in
         injected = inject(graph, rate)
         seconds, peak, fast = timed(lambda: validate(graph, origins=dataset.origins, engine="fast"), runs)
         stages["validate"] = {"seconds": seconds, "peak_mib": peak, "injected": injected, "found": found(fast)}
+        stages["validate"] |= validation_from_files(store, folder, 1 if size >= 100000 else runs)
         # The references get what their users have: the same graph in rdflib's own store (copied untimed).
         plain = plain_copy(graph) if size <= max(rdflib_max, pyshacl_max) else None
         if size <= pyshacl_max:
@@ -197,6 +232,11 @@ def print_pipeline(result: dict) -> None:
     else:
         print(f"  validate: pyshacl skipped ({validation['pyshacl_skipped']}); injected {validation['injected']}, "
               f"found {validation['found']}")
+    jena = (f"Jena `shacl validate` {validation['jena_files_seconds']:.2f} s, {validation['jena_results']} results "
+            f"({validation['jena_files_seconds'] / validation['ours_files_seconds']:.2f}x ours)"
+            if "jena_files_seconds" in validation else f"Jena skipped ({validation['jena_skipped']})")
+    print(f"  validate from files: `migration-lod shacl` {validation['ours_files_seconds']:.2f} s, "
+          f"{validation['ours_results']} results; {jena}")
     rdflib = (f"rdflib {publication['rdflib_seconds']:.2f} s "
               f"({publication['rdflib_seconds'] / publication['seconds']:.1f}x ours)"
               if "rdflib_seconds" in publication else f"rdflib skipped ({publication['rdflib_skipped']})")

@@ -52,6 +52,22 @@ def formats_table(results: dict) -> list[str]:
     return lines
 
 
+def files_table(results: dict) -> list[str]:
+    """SHACL validation from files, as a command: ours beside Apache Jena's `shacl validate`."""
+    lines = ["| records | `migration-lod shacl` | Jena `shacl validate` | Jena / ours | results (ours, Jena) |",
+             "| --- | --- | --- | --- | --- |"]
+    for run in results["pipeline"]:
+        validation = run["stages"]["validate"]
+        if "ours_files_seconds" not in validation:
+            continue
+        jena = ((seconds(validation["jena_files_seconds"]),
+                 f"{validation['jena_files_seconds'] / validation['ours_files_seconds']:.2f}",
+                 validation["jena_results"]) if "jena_files_seconds" in validation else ("skipped", "", ""))
+        lines.append(f"| {size(run['records'])} | {seconds(validation['ours_files_seconds'])} | {jena[0]} "
+                     f"| {jena[1]} | {validation['ours_results']}, {jena[2]} |")
+    return lines
+
+
 def endpoint_table(result: dict) -> list[str]:
     """The five queries at one size: ours, the Oxigraph server, rdflib (and an earlier commit, when measured)."""
     before = all("before_ms" in row for row in result["queries"].values())
@@ -92,6 +108,7 @@ def main() -> None:
     results = json.loads(Path(sys.argv[1] if len(sys.argv) > 1 else RESULTS).read_text())
     print("\n".join(pipeline_table(results)), end="\n\n")
     print("\n".join(formats_table(results)), end="\n\n")
+    print("\n".join(files_table(results)), end="\n\n")
     for result in results["endpoint"]:
         print("\n".join(endpoint_table(result)), end="\n\n")
     if results.get("starvation"):
