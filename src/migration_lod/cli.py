@@ -28,7 +28,7 @@ from migration_lod.progress import Progress
 from migration_lod.push import PushError, push
 from migration_lod.records import load_records
 from migration_lod.serve.limits import Limits
-from migration_lod.shacl import ENGINES, REPORT_FORMATS, ShapeError, read_triples, shacl_validate
+from migration_lod.shacl import ENGINES, REPORT_FORMATS, ShapeError, shacl_validate
 from migration_lod.shacl.literals import faithful_store
 from migration_lod.synth import synthesize
 from migration_lod.terms import canonical_quads, from_oxigraph, store_graph, to_oxigraph
@@ -154,13 +154,13 @@ def _graph_of(paths: list[Path]) -> Graph:
     """Parse RDF files into one graph with the project's vocabulary, held in a pyoxigraph store that keeps every
     literal as written: validation and the link check query it with no copy. Named graphs are merged into the
     default graph."""
-    triples: list[ox.Triple] = []
+    quads: list[ox.Quad] = []
     for path in paths:
         try:
-            triples += (ox.Triple(q.subject, q.predicate, q.object) for q in rdf_io.quads(path))
+            quads += rdf_io.quads(path)
         except (OSError, SyntaxError, ValueError) as exc:
             raise InputError([_unreadable(path, exc)]) from exc
-    store, _ = faithful_store([*triples, *canonical_quads(load_vocabulary().graph)])
+    store, _ = faithful_store([*quads, *canonical_quads(load_vocabulary().graph)])
     return store_graph(store)
 
 
@@ -190,9 +190,9 @@ def shacl_command(data: tuple[Path, ...], shapes: tuple[Path, ...], engine: str,
     missing = [Problem("no such file", str(p)) for p in (*data, *shapes) if not p.is_file()]
     if missing:
         raise InputError(missing)
-    data_triples, shape_triples = _triples_of(data), _triples_of(shapes) if shapes else None
+    data_quads, shape_quads = _quads_of(data), _quads_of(shapes) if shapes else None
     try:
-        report = shacl_validate(data_triples, shape_triples, engine=engine)
+        report = shacl_validate(data_quads, shape_quads, engine=engine)
     except ShapeError as exc:
         raise InputError([Problem(f"not well-formed SHACL: {exc}", ", ".join(map(str, shapes or data)))]) from exc
     if report.fallback:
@@ -202,14 +202,14 @@ def shacl_command(data: tuple[Path, ...], shapes: tuple[Path, ...], engine: str,
     sys.exit(EXIT_OK if report.conforms else EXIT_VIOLATIONS)
 
 
-def _triples_of(paths: tuple[Path, ...]) -> list[ox.Triple]:
-    triples: list[ox.Triple] = []
+def _quads_of(paths: tuple[Path, ...]) -> list[ox.Quad]:
+    quads: list[ox.Quad] = []
     for path in paths:
         try:
-            triples += read_triples(path)
+            quads += rdf_io.quads(path)
         except (OSError, SyntaxError, ValueError) as exc:
             raise InputError([_unreadable(path, exc)]) from exc
-    return triples
+    return quads
 
 
 @main.command("validate")

@@ -30,6 +30,9 @@ class Engine:
         self._failing: dict[tuple[int, Term], bool] = {}
         self._open: set[tuple[int, Term]] = set()
         self._added: list[ox.Quad] = []
+        # The members of an sh:or or sh:and often share their value nodes: each set is asked for once.
+        self._value_focus: dict[tuple[int, Focus], Focus] = {}
+        self._nodes: dict[Focus, list[Term]] = {}
 
     def load_shapes_graph(self, name: ox.NamedNode) -> None:
         """The shapes graph as a named graph of the store, for $shapesGraph (taken out again by `close`)."""
@@ -81,16 +84,23 @@ class Engine:
         """The focus nodes, listed."""
         if isinstance(focus, Nodes):
             return list(focus.nodes)
-        return [row["this"] for row in self.store.query(f"SELECT DISTINCT ?this WHERE {{ {focus.where} }}")]
+        if focus not in self._nodes:
+            self._nodes[focus] = [row["this"] for row in
+                                  self.store.query(f"SELECT DISTINCT ?this WHERE {{ {focus.where} }}")]
+        return self._nodes[focus]
 
     def value_focus(self, shape: Shape, focus: Focus) -> Focus:
         """The value nodes of a shape on these focus nodes, as the focus of a nested shape."""
         if shape.path is None:
             return focus
-        if isinstance(focus, Pattern) and focus.depth < MAX_DEPTH:
-            return values_of(focus, shape.path)
-        run = Run(self, shape, focus)
-        return Nodes(tuple(dict.fromkeys(value for _, value in run.pairs())))
+        key = (id(shape), focus)
+        if key not in self._value_focus:
+            if isinstance(focus, Pattern) and focus.depth < MAX_DEPTH:
+                self._value_focus[key] = values_of(focus, shape.path)
+            else:
+                run = Run(self, shape, focus)
+                self._value_focus[key] = Nodes(tuple(dict.fromkeys(value for _, value in run.pairs())))
+        return self._value_focus[key]
 
     def failing(self, shape: Shape, focus: Focus) -> set[Term]:
         """The focus nodes that do not conform to `shape` (any result of any severity)."""

@@ -20,6 +20,8 @@ from migration_lod.shacl.graph import Term
 ESCAPED = "urn:x-migration-lod:literal-datatype:"
 _PROBE = ox.NamedNode("urn:x-migration-lod:probe")
 MARKS = ox.NamedNode("urn:x-migration-lod:literals")  # a named graph: validation reads the default graph only
+KEPT = {ox.NamedNode("http://www.w3.org/2001/XMLSchema#string"),
+        ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#langString")}
 _ESCAPING = ox.Quad(MARKS, ox.NamedNode("urn:x-migration-lod:escapes"), ox.Literal("true"), MARKS)
 
 
@@ -78,11 +80,12 @@ class Literals:
 
 def faithful_store(quads: Iterable[ox.Quad | ox.Triple]) -> tuple[ox.Store, Literals]:
     """A store holding these triples in its default graph with every literal as written."""
-    triples = [ox.Quad(q.subject, q.predicate, q.object) for q in quads]
+    triples = quads if isinstance(quads, list) else list(quads)
     literals = Literals()
-    literals.learn(q.object for q in triples if isinstance(q.object, ox.Literal))
+    # Strings and language-tagged strings are kept as written (their tags aside): only typed values are asked.
+    literals.learn(t.object for t in triples if isinstance(t.object, ox.Literal) and t.object.datatype not in KEPT)
     store = ox.Store()
-    store.bulk_extend(ox.Quad(q.subject, q.predicate, literals.escape(q.object)) for q in triples)
+    store.bulk_extend(ox.Quad(t.subject, t.predicate, literals.escape(t.object)) for t in triples)
     literals.data_escaped = bool(literals.escaped)
     if literals.data_escaped:
         store.add(_ESCAPING)
