@@ -6,7 +6,7 @@ import dataclasses
 import json
 import shutil
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import fields
 from pathlib import Path
 
@@ -154,13 +154,7 @@ def _graph_of(paths: list[Path]) -> Graph:
     """Parse RDF files into one graph with the project's vocabulary, held in a pyoxigraph store that keeps every
     literal as written: validation and the link check query it with no copy. Named graphs are merged into the
     default graph."""
-    quads: list[ox.Quad] = []
-    for path in paths:
-        try:
-            quads += rdf_io.quads(path)
-        except (OSError, SyntaxError, ValueError) as exc:
-            raise InputError([_unreadable(path, exc)]) from exc
-    store, _ = faithful_store([*quads, *canonical_quads(load_vocabulary().graph)])
+    store, _ = faithful_store([*_quads_of(paths), *canonical_quads(load_vocabulary().graph)])
     return store_graph(store)
 
 
@@ -202,7 +196,7 @@ def shacl_command(data: tuple[Path, ...], shapes: tuple[Path, ...], engine: str,
     sys.exit(EXIT_OK if report.conforms else EXIT_VIOLATIONS)
 
 
-def _quads_of(paths: tuple[Path, ...]) -> list[ox.Quad]:
+def _quads_of(paths: Iterable[Path]) -> list[ox.Quad]:
     quads: list[ox.Quad] = []
     for path in paths:
         try:
