@@ -19,13 +19,13 @@ from jena import jena_shacl
 from rdflib import SKOS, Graph, Literal, URIRef
 
 from migration_lod.dataset import assemble, load_metadata
-from migration_lod.jsonld import build_context
-from migration_lod.namespaces import MIG
-from migration_lod.publish import publish_graph
-from migration_lod.records import load_records
-from migration_lod.synth import synthesize
-from migration_lod.terms import as_store, plain_copy, to_oxigraph
-from migration_lod.validation import ValidationReport, load_shapes, validate
+from migration_lod.publish.dumps import publish_graph
+from migration_lod.publish.jsonld import build_context
+from migration_lod.rdf.namespaces import MIG
+from migration_lod.rdf.terms import as_store, plain_copy, to_oxigraph
+from migration_lod.records.load import load_records
+from migration_lod.records.synth import synthesize
+from migration_lod.validation.report import ValidationReport, load_shapes, validate
 
 BASE = "https://w3id.org/migration-lod/"
 INJECTED = ("missing label", "bad date", "concept outside its scheme")

@@ -39,9 +39,9 @@ from pipeline import pipeline, print_pipeline  # noqa: E402
 from starvation import print_starvation, starvation  # noqa: E402
 
 from migration_lod.dataset import assemble, load_metadata  # noqa: E402
-from migration_lod.records import load_records  # noqa: E402
-from migration_lod.synth import synthesize  # noqa: E402
-from migration_lod.terms import as_store  # noqa: E402
+from migration_lod.rdf.terms import as_store  # noqa: E402
+from migration_lod.records.load import load_records  # noqa: E402
+from migration_lod.records.synth import synthesize  # noqa: E402
 
 PREFIXES = """PREFIX mig: <https://w3id.org/migration-lod/ontology/>
 PREFIX org: <http://www.w3.org/ns/org#>

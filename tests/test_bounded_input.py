@@ -82,7 +82,7 @@ def test_a_csv_cell_past_the_csv_field_limit_is_an_error_not_a_crash(data_copy, 
 
 def test_excels_csv_utf8_with_a_byte_order_mark_is_read(data_copy, dataset):
     records = migration_lod.load_records(DATA / "recommendations.yaml")
-    from migration_lod.export import export_records
+    from migration_lod.records.export import export_records
 
     export_records(records, data_copy, "csv")
     (data_copy / "recommendations.yaml").unlink()

@@ -8,7 +8,7 @@ import pytest
 from rdflib import RDF, SKOS, Graph, Literal, Namespace, URIRef
 
 import migration_lod
-from migration_lod.namespaces import MIG
+from migration_lod.rdf.namespaces import MIG
 
 from .conftest import DATA, REFERENCE
 

@@ -10,9 +10,10 @@ from rdflib import DCTERMS, RDFS, SKOS, XSD, BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
 import migration_lod
-from migration_lod.jsonld import RemoteContextRefused, build_context
-from migration_lod.namespaces import MIG
-from migration_lod.publish import publish_graph
+from migration_lod.publish.dumps import publish_graph
+from migration_lod.publish.jsonld import build_context
+from migration_lod.rdf.jsonld import RemoteContextRefused
+from migration_lod.rdf.namespaces import MIG
 
 from .conftest import DATA
 

@@ -11,8 +11,8 @@ import time
 import requests
 
 import migration_lod
-from migration_lod.export import to_raw
-from migration_lod.record_format import PAGE, record_format_page
+from migration_lod.records.documentation import PAGE, record_format_page
+from migration_lod.records.export import to_raw
 
 from .conftest import DATA, ROOT, free_port
 

@@ -11,7 +11,7 @@ import typing
 import pytest
 from pytest_socket import _remove_restrictions, socket_allow_hosts
 
-from migration_lod.linkcheck import LinkChecker, external_iris
+from migration_lod.links.online import LinkChecker, external_iris
 
 UN = "http://metadata.un.org/sdg/"
 BEHAVIOUR = {  # IRI -> what the web does

@@ -8,7 +8,8 @@ import pytest
 from rdflib import Dataset, Graph, Namespace, URIRef
 
 import migration_lod
-from migration_lod.links import check_links, link_mappings
+from migration_lod.links.offline import check_links
+from migration_lod.links.sssom import link_mappings
 
 BASE = "https://w3id.org/migration-lod/"
 VOID = Namespace("http://rdfs.org/ns/void#")
@@ -174,7 +175,7 @@ def test_links_import_refuses_unknown_subjects_and_unattributed_mappings(dist, t
 
 
 def test_the_link_tools_read_every_dump_the_project_publishes(dist, tmp_path, cli):
-    from migration_lod.linkcheck import external_iris
+    from migration_lod.links.online import external_iris
 
     expected = external_iris(dist / "migration-lod.nt", (BASE,))
     for name in ("migration-lod.nt.gz", "migration-lod.ttl", "migration-lod.ttl.gz", "migration-lod.jsonld",

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from migration_lod.synth import synthesize
+from migration_lod.records.synth import synthesize
 
 
 @pytest.fixture(scope="module")

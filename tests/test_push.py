@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from migration_lod.push import push
+from migration_lod.publish.push import push
 
 GRAPH = "https://w3id.org/migration-lod/graph/test"
 THAILAND = f"""SELECT ?iscm WHERE {{ GRAPH <{GRAPH}> {{

@@ -13,9 +13,9 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Literal, URIRef
 
-from migration_lod.shacl import ENGINES, ShapeError, shacl_validate
-from migration_lod.shacl.graph import ShapesGraph
-from migration_lod.shacl.validator import compile_shapes, read_triples
+from migration_lod.validation import ENGINES, ShapeError, shacl_validate
+from migration_lod.validation.graph import ShapesGraph
+from migration_lod.validation.shacl import compile_shapes, read_triples
 
 PREFIXES = """
 @prefix sh: <http://www.w3.org/ns/shacl#> .
@@ -277,7 +277,7 @@ def test_a_shapes_graph_never_makes_either_engine_open_a_connection(engine, clau
 
 
 def test_every_triple_of_the_project_shapes_is_read_by_the_compiler():
-    from migration_lod.validation import load_shapes
+    from migration_lod.validation.report import load_shapes
 
     graph = ShapesGraph(read_triples(load_shapes()))
     compile_shapes(graph)
@@ -292,7 +292,7 @@ def test_every_triple_of_the_project_shapes_is_read_by_the_compiler():
     "ex:S sh:targetNode ex:a ; sh:property [ sh:path ex:p ; sh:maxcount 1 ] .",
 ])
 def test_a_shacl_term_the_engine_does_not_know_is_refused_before_validation(shape):
-    from migration_lod.shacl import Unsupported
+    from migration_lod.validation import Unsupported
 
     with pytest.raises(Unsupported, match="does not implement"):
         compile_shapes(ShapesGraph(triples(shape)))

@@ -17,9 +17,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from migration_lod.shacl import ENGINES, ShapeError, shacl_validate
-from migration_lod.shacl.graph import ShapesGraph
-from migration_lod.shacl.paths import read_path
+from migration_lod.validation import ENGINES, ShapeError, shacl_validate
+from migration_lod.validation.graph import ShapesGraph
+from migration_lod.validation.paths import read_path
 
 SUITE = Path(__file__).parent / "vendor" / "w3c-shacl-tests" / "data-shapes-test-suite" / "tests"
 MF = "http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#"

@@ -7,9 +7,9 @@ from collections import Counter
 import pytest
 
 import migration_lod
-from migration_lod.mapping import map_records
-from migration_lod.records import read_records
-from migration_lod.synth import synthesize
+from migration_lod.records.load import read_records
+from migration_lod.records.mapping import map_records
+from migration_lod.records.synth import synthesize
 
 # How each injected violation shows in the problems the pipeline reports.
 SIGNATURES = {

@@ -7,7 +7,7 @@ import copy
 import pytest
 from rdflib import SKOS, Literal, URIRef
 
-from migration_lod.namespaces import MIG
+from migration_lod.rdf.namespaces import MIG
 
 BASE = "https://w3id.org/migration-lod/"
 XSD_STRING = URIRef("http://www.w3.org/2001/XMLSchema#string")
@@ -164,7 +164,7 @@ def test_the_fast_validator_finds_exactly_what_pyshacl_finds(dataset):
 
 def test_the_fast_validator_agrees_on_synthetic_data(tmp_path):
     from migration_lod import build, validate
-    from migration_lod.synth import synthesize
+    from migration_lod.records.synth import synthesize
 
     synthesize(800, tmp_path / "data", seed=5)
     dataset = build(tmp_path / "data")

@@ -7,7 +7,7 @@ from rdflib import OWL, RDF, RDFS, SKOS, VANN, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
 import migration_lod
-from migration_lod.namespaces import MIG, VOCAB
+from migration_lod.rdf.namespaces import MIG, VOCAB
 
 SCHEMES = ("iscm-types", "gcm-elements", "gcm-clusters", "gcm-objectives", "sdg", "iscm-areas-of-focus",
            "membership-roles")

@@ -20,13 +20,14 @@ except PackageNotFoundError:  # a checkout used without installing it
 # Name -> module. The names are imported on first use, so that a part of the package (the server's query
 # workers, the command line's --help) does not load the whole pipeline (rdflib's SPARQL, pyshacl).
 _EXPORTS = {
-    "Dataset": "dataset", "build": "dataset", "load_metadata": "dataset",
-    "read_jsonld": "jsonld",
-    "map_records": "mapping",
+    "Dataset": "dataset", "build": "dataset",
+    "read_jsonld": "rdf.jsonld",
+    "load_un_vocabularies": "rdf.vocabulary", "load_vocabulary": "rdf.vocabulary",
+    "Record": "records.load", "load_records": "records.load",
+    "load_metadata": "records.metadata",
+    "map_records": "records.mapping",
     "InputError": "problems", "Problem": "problems", "ValidationFailed": "problems",
-    "Record": "records", "load_records": "records",
-    "ValidationReport": "validation", "load_shapes": "validation", "validate": "validation",
-    "load_un_vocabularies": "vocabulary", "load_vocabulary": "vocabulary",
+    "ValidationReport": "validation.report", "load_shapes": "validation.report", "validate": "validation.report",
 }
 __all__ = sorted(_EXPORTS)
 

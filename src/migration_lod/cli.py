@@ -14,26 +14,28 @@ import click
 import pyoxigraph as ox
 from rdflib import VOID, Graph, URIRef
 
-from migration_lod import rdf_io
 from migration_lod.dataset import build
-from migration_lod.export import FORMATS, export_records
-from migration_lod.folder import EXTERNAL_DIR, METADATA_FILE, MIB, RECORD_SUFFIXES, ReadOptions
-from migration_lod.linkcheck import LinkChecker, external_iris, report_table
-from migration_lod.links import MappingImportError, check_links, import_mappings
-from migration_lod.mapping import check_base_iri
-from migration_lod.namespaces import DEFAULT_BASE_IRI, PREFIXES
-from migration_lod.outputs import EXAMPLE, EXPORT, PUBLICATION, check_output, write_output
+from migration_lod.links.offline import check_links
+from migration_lod.links.online import LinkChecker, external_iris, report_table
+from migration_lod.links.sssom import MappingImportError, import_mappings
+from migration_lod.outputs import EXAMPLE, EXPORT, check_output, write_output
 from migration_lod.problems import InputError, Problem, ValidationFailed
 from migration_lod.progress import Progress
-from migration_lod.push import PushError, push
-from migration_lod.records import load_records
+from migration_lod.publish.distribution import PUBLICATION
+from migration_lod.publish.push import PushError, push
+from migration_lod.rdf import formats
+from migration_lod.rdf.namespaces import DEFAULT_BASE_IRI, PREFIXES
+from migration_lod.rdf.terms import canonical_quads, from_oxigraph, store_graph, to_oxigraph
+from migration_lod.rdf.vocabulary import load_un_vocabularies, load_vocabulary
+from migration_lod.records.export import FORMATS, export_records
+from migration_lod.records.folder import EXTERNAL_DIR, METADATA_FILE, MIB, RECORD_SUFFIXES, ReadOptions
+from migration_lod.records.load import load_records
+from migration_lod.records.mapping import check_base_iri
+from migration_lod.records.synth import synthesize
 from migration_lod.serve.limits import Limits
-from migration_lod.shacl import ENGINES, REPORT_FORMATS, ShapeError, shacl_validate
-from migration_lod.shacl.literals import faithful_store
-from migration_lod.synth import synthesize
-from migration_lod.terms import canonical_quads, from_oxigraph, store_graph, to_oxigraph
-from migration_lod.validation import ValidationReport, validate
-from migration_lod.vocabulary import load_un_vocabularies, load_vocabulary
+from migration_lod.validation import ENGINES, REPORT_FORMATS, ShapeError, shacl_validate
+from migration_lod.validation.literals import faithful_store
+from migration_lod.validation.report import ValidationReport, validate
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -200,7 +202,7 @@ def _quads_of(paths: Iterable[Path]) -> list[ox.Quad]:
     quads: list[ox.Quad] = []
     for path in paths:
         try:
-            quads += rdf_io.quads(path)
+            quads += formats.quads(path)
         except (OSError, SyntaxError, ValueError) as exc:
             raise InputError([_unreadable(path, exc)]) from exc
     return quads
@@ -225,12 +227,12 @@ def validate_command(files: tuple[Path, ...], base_iri: str, validator: str, qui
     missing = [Problem("no such file or folder", str(p)) for p in paths if not p.exists()]
     if missing:
         raise InputError(missing)
-    rdf = [p for p in paths if p.is_file() and rdf_io.is_rdf(p)]
+    rdf = [p for p in paths if p.is_file() and formats.is_rdf(p)]
     records = [p for p in paths if p not in rdf]
     unknown = [p for p in records if p.is_file() and p.suffix not in RECORD_SUFFIXES]
     if unknown:
         raise click.BadParameter(f"{unknown[0]}: not a record file ({', '.join(RECORD_SUFFIXES)}) nor RDF "
-                                 f"({', '.join(rdf_io.FORMATS)}, each also .gz)", param_hint="FILES")
+                                 f"({', '.join(formats.FORMATS)}, each also .gz)", param_hint="FILES")
     reports = []
     if rdf:
         reports.append(_validate_rdf(rdf, validator))
@@ -345,7 +347,7 @@ def init_command(folder: Path) -> None:
 @main.command("fields")
 def fields_command() -> None:
     """Print the record format: the data folder, and the fields of every kind of record (Markdown)."""
-    from migration_lod.record_format import record_format_page
+    from migration_lod.records.documentation import record_format_page
 
     click.echo(record_format_page(), nl=False)
 
@@ -427,7 +429,7 @@ def links_import_command(mappings: Path, dump: Path, out_dir: Path, attributed_t
     Exit status: 0 imported, 1 refused (unknown subjects, no attribution), 2 bad usage.
     """
     try:
-        subjects = {from_oxigraph(q)[0] for q in rdf_io.quads(dump)}
+        subjects = {from_oxigraph(q)[0] for q in formats.quads(dump)}
     except (OSError, SyntaxError, ValueError) as exc:
         raise InputError([_unreadable(dump, exc)]) from exc
     graph_iri = f"{base_iri}graph/imported/{mappings.stem}"

@@ -2,53 +2,29 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 import hashlib
 import os
 import subprocess
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from itertools import chain
 from pathlib import Path
 
-import yaml
 from rdflib import Graph
 
-from migration_lod.folder import METADATA_FILE, ReadOptions, all_files
-from migration_lod.jsonld import build_context
-from migration_lod.links import check_links, un_links
-from migration_lod.mapping import Origins, check_base_iri, map_records
-from migration_lod.namespaces import DEFAULT_BASE_IRI
+from migration_lod.links.offline import check_links, un_links
 from migration_lod.problems import InputError, Problem, ValidationFailed
 from migration_lod.progress import Progress
-from migration_lod.publish import DatasetMetadata, publish_graph
-from migration_lod.records import Record, load_records
-from migration_lod.terms import as_store, canonical_quads
-from migration_lod.validation import ValidationReport, load_shapes, validate
-from migration_lod.vocabulary import UNVocabularies, Vocabulary, load_un_vocabularies, load_vocabulary
-
-
-def load_metadata(data_dir: Path | str) -> DatasetMetadata:
-    """Read data/dataset.yaml: the title, description, version, licence and publisher of the dataset."""
-    path = Path(data_dir) / METADATA_FILE
-    shown = str(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise InputError([Problem("missing: it gives the dataset's title, description, version, license and "
-                                  "publisher", shown)]) from exc
-    except (OSError, yaml.YAMLError) as exc:
-        raise InputError([Problem(f"cannot read the dataset description: {exc}", shown)]) from exc
-    names = [f.name for f in fields(DatasetMetadata) if f.default is dataclasses.MISSING]
-    if not isinstance(raw, dict):
-        raise InputError([Problem("expected a mapping of " + ", ".join(names), shown)])
-    problems = [Problem(f"unknown field (known: {', '.join(names)})", shown, field=str(k)) for k in raw
-                if k not in names]
-    problems += [Problem("required field is missing or empty", shown, field=n) for n in names
-                 if not isinstance(raw.get(n), str | int | float) or not str(raw.get(n)).strip()]
-    if problems:
-        raise InputError(problems)
-    return DatasetMetadata(**{n: str(raw[n]).strip() for n in names if n in raw})
+from migration_lod.publish.dumps import publish_graph
+from migration_lod.publish.jsonld import build_context
+from migration_lod.rdf.namespaces import DEFAULT_BASE_IRI
+from migration_lod.rdf.terms import as_store, canonical_quads
+from migration_lod.rdf.vocabulary import UNVocabularies, Vocabulary, load_un_vocabularies, load_vocabulary
+from migration_lod.records.folder import ReadOptions, all_files
+from migration_lod.records.load import Record, load_records
+from migration_lod.records.mapping import Origins, check_base_iri, map_records
+from migration_lod.records.metadata import DatasetMetadata, load_metadata
+from migration_lod.validation.report import ValidationReport, load_shapes, validate
 
 
 def data_version(data_dir: Path, options: ReadOptions | None = None) -> tuple[str, str]:

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from migration_lod.distribution import CHECKSUMS, DUMP_NAME
 from migration_lod.problems import InputError, Problem
 
 MARKER = ".migration-lod"  # JSON: the tool, the kind of output, the files it wrote
@@ -34,9 +33,10 @@ class OutputKind:
     name: str
     keep: tuple[str, ...] = ()
     replaceable: bool = True
+    # Whether an unmarked folder (the folder's entries given) is one written before folders were marked.
+    unmarked: Callable[[Path, set[str]], bool] | None = None
 
 
-PUBLICATION = OutputKind("publication", keep=("imported",))  # links import writes imported/ into a publication
 EXPORT = OutputKind("export")
 SYNTHETIC = OutputKind("synthetic data")
 EXAMPLE = OutputKind("example data", replaceable=False)  # the start of someone's data folder
@@ -62,16 +62,6 @@ def _marker(folder: Path) -> dict | None:
     return marker
 
 
-def _earlier_publication(folder: Path, entries: set[str]) -> bool:
-    """A publication written before folders were marked: every file is one its checksum file lists."""
-    try:
-        lines = (folder / CHECKSUMS).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return False
-    listed = {line.split("  ", 1)[1] for line in lines if "  " in line}
-    return f"{DUMP_NAME}.nt" in listed and entries <= listed | {CHECKSUMS, *PUBLICATION.keep}
-
-
 def check_output(out: Path, kind: OutputKind, inputs: Iterable[Path] = ()) -> None:
     """Raise InputError unless writing `kind` into `out` can destroy nothing: not an input folder, inside one
     or around one; missing, empty, or this tool's earlier output of the same kind with nothing added."""
@@ -95,7 +85,7 @@ def check_output(out: Path, kind: OutputKind, inputs: Iterable[Path] = ()) -> No
         raise _refuse(out, f"the folder is not empty ({_names(entries)}): {kind.name} goes into a new or empty folder")
     marker = _marker(out)
     if marker is None:
-        if kind is PUBLICATION and _earlier_publication(out, entries):
+        if kind.unmarked is not None and kind.unmarked(out, entries):
             return
         raise _refuse(out, f"the folder holds files this tool did not write ({_names(entries)}): give a new or "
                            "empty folder")

@@ -18,7 +18,7 @@ from starlette.responses import FileResponse, Response
 from starlette.staticfiles import NotModifiedResponse, StaticFiles
 from starlette.types import Scope
 
-from migration_lod.distribution import CHECKSUMS, media_type
+from migration_lod.publish.distribution import CHECKSUMS, media_type
 
 
 def _listed(folder: Path) -> list[str]:

@@ -13,8 +13,8 @@ import functools
 
 from pyparsing import ParseBaseException
 
+from migration_lod.rdf.sparql_syntax import parse, tree_nodes
 from migration_lod.serve.messages import QueryError
-from migration_lod.sparql_syntax import parse, tree_nodes
 
 SERVICE = "ServiceGraphPattern"
 REMEMBERED_TEXT = 4096  # longest query text (characters) whose passed check a worker remembers, 1,024 at most

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from migration_lod.rdf_io import load_into
+from migration_lod.rdf.formats import load_into
 
 
 def load_dumps(paths: Iterable[Path], store_dir: Path) -> int:
-    """Load the dumps (any RDF file rdf_io reads) into a new on-disk store at `store_dir`; return the quads."""
+    """Load the dumps (any RDF file rdf.formats reads) into a new on-disk store at `store_dir`; return the quads."""
     store = ox.Store(str(store_dir))
     for path in paths:
         load_into(store, path)

@@ -1,0 +1,196 @@
+"""The dataset's links to other vocabularies as SSSOM: written with a publication, and imported from a
+curated mapping file into a graph of their own."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from rdflib import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD, Graph, Literal, URIRef
+
+from migration_lod.problems import InputError, Problem, quoted
+from migration_lod.rdf.formats import is_rdf, quads
+from migration_lod.rdf.namespaces import MIG, SCHEMA, UNDOCS
+from migration_lod.rdf.terms import from_oxigraph
+
+# The link predicates of the dataset, each chosen on purpose (see the ontology's rdfs:comment):
+# skos:exactMatch / skos:broadMatch between concepts, mig:geoArea from a State to the area it governs,
+# schema:sameAs from a document to the UN's own reference page for it.
+LINK_PREDICATES = (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch, SKOS.relatedMatch,
+                   MIG.geoArea, SCHEMA.sameAs, OWL.sameAs)
+# Target vocabularies by namespace, longest first: (name, dataset IRI, why the links are right).
+TARGETS = (
+    ("http://metadata.un.org/sdg/codes/geoArea/", "un-m49", "http://metadata.un.org/sdg/codes/geoAreaCodes",
+     "ISO 3166-1 alpha-3 code matched to geoArea#iso3code in the UN M49 list of the UN SDG KOS (data/external)"),
+    ("http://metadata.un.org/sdg/", "un-sdg-kos", "http://metadata.un.org/sdg",
+     "UN SDG KOS IRI of the same goal, target or indicator (UN SDG KOS, commit 0ae578b of 28 May 2020)"),
+    (UNDOCS, "undocs", UNDOCS, "the UN's resolver of the document's official symbol"),
+)
+SSSOM_PREFIXES = {"unsdg": "http://metadata.un.org/sdg/", "undocs": UNDOCS, "semapv": "https://w3id.org/semapv/vocab/"}
+
+
+@dataclass(frozen=True)
+class LinkMapping:
+    """One cross-vocabulary link of the dataset, as an SSSOM row."""
+
+    subject: URIRef
+    subject_label: str
+    predicate: URIRef
+    object: URIRef
+    object_label: str
+    target: str
+    justification: str
+
+
+def _label(graph: Graph, node: URIRef) -> str:
+    labels = [o for p in (SKOS.prefLabel, RDFS.label) for o in graph.objects(node, p) if isinstance(o, Literal)]
+    english = sorted(str(o) for o in labels if o.language in (None, "en"))
+    return english[0] if english else ""
+
+
+def link_mappings(graph: Graph, own: tuple[str, ...]) -> list[LinkMapping]:
+    """The dataset's links from its own resources (IRIs under `own`) to the external vocabularies."""
+    rows = []
+    for predicate in LINK_PREDICATES:
+        for subject, obj in graph.subject_objects(predicate):
+            if not (isinstance(obj, URIRef) and str(subject).startswith(own)) or str(obj).startswith(own):
+                continue
+            target = next(t for t in (*TARGETS, ("", "other", "", "")) if str(obj).startswith(t[0]))
+            rows.append(LinkMapping(subject, _label(graph, subject), predicate, obj, _label(graph, obj), target[1],
+                                    target[3]))
+    return sorted(rows, key=lambda r: (str(r.subject), str(r.predicate), str(r.object)))
+
+
+def write_sssom(rows: list[LinkMapping], path: Path, *, mapping_set_id: str, version: str, license_iri: str,
+                prefixes: dict[str, str]) -> None:
+    """Write the links as an SSSOM TSV file with its YAML metadata header."""
+    curie_map = {**{k: v for k, v in prefixes.items() if k != "sdg"}, "sdg": prefixes["sdg"], **SSSOM_PREFIXES}
+    namespaces = sorted(curie_map.items(), key=lambda item: -len(item[1]))
+
+    def curie(iri: URIRef) -> str:
+        for name, namespace in namespaces:
+            if str(iri).startswith(namespace) and len(str(iri)) > len(namespace):
+                return f"{name}:{str(iri)[len(namespace):]}"
+        return str(iri)
+
+    used = {c.split(":", 1)[0] for r in rows for c in (curie(r.subject), curie(r.predicate), curie(r.object))}
+    used.add("semapv")
+    header = {"curie_map": {k: v for k, v in sorted(curie_map.items()) if k in used},
+              "mapping_set_id": mapping_set_id, "mapping_set_version": version, "license": license_iri,
+              "mapping_set_description": "Links of the migration-lod dataset to the UN's own vocabularies."}
+    lines = ["# " + line for line in yaml.safe_dump(header, sort_keys=False, width=200).splitlines()]
+    columns = ("subject_id", "subject_label", "predicate_id", "object_id", "object_label", "mapping_justification",
+               "comment")
+    lines.append("\t".join(columns))
+    for row in rows:
+        cells = (curie(row.subject), row.subject_label, curie(row.predicate), curie(row.object), row.object_label,
+                 "semapv:ManualMappingCuration", row.justification)
+        lines.append("\t".join(c.replace("\t", " ").replace("\n", " ") for c in cells))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def linksets(rows: list[LinkMapping]) -> dict[tuple[str, URIRef], int]:
+    """How many links go to each target vocabulary with each predicate (for void:Linkset)."""
+    counts: dict[tuple[str, URIRef], int] = {}
+    for row in rows:
+        counts[(row.target, row.predicate)] = counts.get((row.target, row.predicate), 0) + 1
+    return counts
+
+
+def target_dataset(name: str) -> str:
+    """The IRI of a target vocabulary by its name."""
+    return next(t[2] for t in TARGETS if t[1] == name)
+
+
+class MappingImportError(ValueError):
+    """Mappings refused: unattributed, or about resources this dataset lacks (unreadable ones: InputError)."""
+
+
+def read_sssom(path: Path) -> tuple[list[tuple[URIRef, URIRef, URIRef]], dict, int]:
+    """The positive mappings of an SSSOM TSV file read with sssom-py (its standard prefixes and the file's
+    curie_map), the mapping set's metadata with its creators expanded, and how many negated mappings
+    (predicate_modifier Not) were left out: a graph of links states links, not their absence."""
+    try:
+        from sssom.parsers import parse_sssom_table
+    except ImportError as exc:
+        needed = "reading SSSOM needs sssom-py: pip install 'migration-lod[sssom]'"
+        raise InputError([Problem(needed, str(path))]) from exc
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # pandas and linkml deprecation notes, not the user's business
+            table = parse_sssom_table(path)
+    except Exception as exc:  # sssom-py raises many kinds of errors for a malformed table
+        raise InputError([Problem(f"not a valid SSSOM table: {type(exc).__name__}: {exc}", str(path))]) from exc
+
+    def expand(curie: object, row: int | None = None) -> URIRef:
+        text = str(curie)
+        iri = text if text.startswith(("http://", "https://")) else table.converter.expand(text)
+        if not iri:
+            where = f"mapping {row}: " if row else ""
+            raise InputError([Problem(f"{where}{quoted(text)} uses a prefix neither SSSOM nor the curie_map defines",
+                                      str(path))])
+        return URIRef(iri)
+
+    frame = table.df
+    missing = {"subject_id", "predicate_id", "object_id"} - set(frame.columns)
+    if missing:
+        raise InputError([Problem(f"missing column(s) {', '.join(sorted(missing))}", str(path))])
+    negated = frame["predicate_modifier"].astype(str) == "Not" if "predicate_modifier" in frame.columns else None
+    triples, left_out = [], 0
+    for number, row in enumerate(frame.to_dict("records"), start=1):
+        if negated is not None and negated.iloc[number - 1]:
+            left_out += 1
+            continue
+        triples.append((expand(row["subject_id"], number), expand(row["predicate_id"], number),
+                        expand(row["object_id"], number)))
+    metadata = dict(table.metadata)
+    for key in ("creator_id", "author_id"):
+        if metadata.get(key):
+            values = metadata[key] if isinstance(metadata[key], list) else [metadata[key]]
+            metadata[key] = [str(expand(v)) for v in values]
+    return triples, metadata, left_out
+
+
+def import_mappings(path: Path, dataset_subjects: set[URIRef], graph_iri: str,
+                    attributed_to: str | None = None) -> Graph:
+    """Mappings someone else made to this dataset's IRIs, as a graph of their own with its provenance.
+
+    Every subject must be a resource of this dataset; the mappings must say who made them (SSSOM
+    creator_id / author_id, or `attributed_to`).
+    """
+    left_out = 0
+    if path.suffix == ".tsv":
+        triples, metadata, left_out = read_sssom(path)
+    elif is_rdf(path):
+        try:
+            triples = [from_oxigraph(q) for q in quads(path)]
+        except (SyntaxError, OSError, ValueError) as exc:
+            raise InputError([Problem(f"not valid RDF: {exc}", str(path))]) from exc
+        metadata = {}
+    else:
+        raise InputError([Problem("use an SSSOM .tsv file or an RDF file of mappings (.ttl, .nt, ...)", str(path))])
+    unknown = sorted({str(s) for s, _, _ in triples if s not in dataset_subjects})
+    if unknown:
+        raise MappingImportError(f"{path}: {len(unknown)} subject(s) are not resources of this dataset: "
+                                 + ", ".join(unknown[:10]) + (" ..." if len(unknown) > 10 else ""))
+    creators = attributed_to or metadata.get("creator_id") or metadata.get("author_id")
+    if not creators:
+        raise MappingImportError(f"{path}: say who made these mappings (--attributed-to, or creator_id in the "
+                                 "SSSOM metadata)")
+    graph = Graph(identifier=URIRef(graph_iri))
+    for triple in triples:
+        graph.add(triple)
+    node = URIRef(graph_iri)
+    graph.add((node, RDF.type, PROV.Entity))
+    for creator in creators if isinstance(creators, list) else [creators]:
+        agent = str(creator)
+        graph.add((node, PROV.wasAttributedTo,
+                   URIRef(agent) if agent.startswith(("http://", "https://")) else Literal(agent)))
+    graph.add((node, DCTERMS.source, Literal(path.name)))
+    graph.add((node, VOID.triples, Literal(len(triples), datatype=XSD.integer)))
+    if left_out:
+        graph.add((node, RDFS.comment, Literal(f"{left_out} negated mapping(s) of the source (SSSOM predicate_modifier "
+                                             "Not) are not stated here", lang="en")))
+    return graph

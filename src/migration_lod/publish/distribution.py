@@ -1,0 +1,38 @@
+"""The files of a publication: their names and media types (written by publish, served by serve)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from migration_lod.outputs import OutputKind
+from migration_lod.rdf.formats import FORMATS as RDF_FORMATS
+
+DUMP_NAME = "migration-lod"
+CHECKSUMS = "SHA256SUMS"
+SSSOM_FILE = "mappings.sssom.tsv"
+VOID_FILE = "void.ttl"
+IMPORTED = "imported"  # `links import` writes its graphs into a publication's imported/
+MEDIA_TYPES = {  # file suffix -> media type of the file itself (a .gz is gzip, whatever it holds)
+    **{suffix: rdf.media_type for suffix, rdf in RDF_FORMATS.items()},
+    ".tsv": "text/tab-separated-values",
+    ".gz": "application/gzip",
+}
+DUMPS = {suffix: MEDIA_TYPES["." + suffix] for suffix in ("ttl", "jsonld", "nt")}  # the three dumps, by suffix
+
+
+def media_type(name: str) -> str:
+    """The media type of a published file, by its name (the checksums are plain text)."""
+    return MEDIA_TYPES.get("." + name.rsplit(".", 1)[-1], "text/plain") if "." in name else "text/plain"
+
+
+def _unmarked_publication(folder: Path, entries: set[str]) -> bool:
+    """A publication written before folders were marked: every file is one its checksum file lists."""
+    try:
+        lines = (folder / CHECKSUMS).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return False
+    listed = {line.split("  ", 1)[1] for line in lines if "  " in line}
+    return f"{DUMP_NAME}.nt" in listed and entries <= listed | {CHECKSUMS, IMPORTED}
+
+
+PUBLICATION = OutputKind("publication", keep=(IMPORTED,), unmarked=_unmarked_publication)
