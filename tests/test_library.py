@@ -3,6 +3,7 @@ format shipped with the package, a data folder to start from, and the wheel work
 
 from __future__ import annotations
 
+import ast
 import shutil
 import subprocess
 import sys
@@ -101,3 +102,34 @@ def test_the_wheel_works_on_its_own_from_an_empty_folder(tmp_path):
         server.terminate()
         server.wait(30)
     shutil.rmtree(venv, ignore_errors=True)
+
+
+# The stages from the bottom up (ARCHITECTURE.md): a module imports from its own stage or the ones below.
+LAYERS = [("problems", "progress", "resources", "outputs"), ("rdf",), ("records",), ("validation", "links"),
+          ("publish",), ("serve",), ("dataset",), ("cli", "__main__", "__init__")]
+
+
+def _stage(module: str) -> int:
+    part = module.split(".")[1] if "." in module else "__init__"
+    return next(level for level, names in enumerate(LAYERS) if part.removesuffix(".py") in names)
+
+
+def _imports(tree: ast.AST) -> list[str]:
+    """The project modules a module imports, anywhere in it (in a function or for type checking too)."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("migration_lod"):
+            found.append(node.module)
+        elif isinstance(node, ast.Import):
+            found += [a.name for a in node.names if a.name.startswith("migration_lod.")]
+    return found
+
+
+def test_imports_point_down_the_pipeline():
+    wrong = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        module = ".".join(("migration_lod", *path.relative_to(PACKAGE).with_suffix("").parts))
+        for imported in _imports(ast.parse(path.read_text(encoding="utf-8"))):
+            if imported != "migration_lod" and _stage(imported) > _stage(module):
+                wrong.append(f"{module} imports {imported}")
+    assert not wrong
