@@ -101,12 +101,12 @@ def _fill(part: str, bad: dict) -> str:
 
 
 def test_an_internal_error_is_a_short_report_and_exit_3(cli, monkeypatch, tmp_path):
-    import migration_lod.cli
+    import migration_lod.dataset
 
     def broken(*args, **kwargs):
         raise RuntimeError("a fault of ours")
 
-    monkeypatch.setattr(migration_lod.cli, "build", broken)
+    monkeypatch.setattr(migration_lod.dataset, "build", broken)
     result = cli("build", "--data", DATA, "--out", tmp_path / "never-written")
     assert result.returncode == 3 and "internal error: RuntimeError: a fault of ours" in result.stderr
     assert "--debug" in result.stderr and "Traceback" not in result.stderr

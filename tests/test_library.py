@@ -133,3 +133,12 @@ def test_imports_point_down_the_pipeline():
             if imported != "migration_lod" and _stage(imported) > _stage(module):
                 wrong.append(f"{module} imports {imported}")
     assert not wrong
+
+
+def test_the_command_line_loads_no_stage_until_a_command_runs():
+    """--help and argument errors answer without importing the engines (each command imports what it runs)."""
+    loaded = subprocess.run([sys.executable, "-c", "import sys, migration_lod.cli; print(' '.join(sys.modules))"],
+                            capture_output=True, text=True, check=True).stdout.split()
+    heavy = {"pyshacl", "oxrdflib", "pyld", "starlette", "migration_lod.dataset", "migration_lod.validation.shacl",
+             "migration_lod.records.mapping", "migration_lod.publish.dumps"}
+    assert not heavy & set(loaded)

@@ -15,7 +15,8 @@ from rdflib import Graph, Literal, URIRef
 
 from migration_lod.validation import ENGINES, ShapeError, shacl_validate
 from migration_lod.validation.graph import ShapesGraph
-from migration_lod.validation.shacl import compile_shapes, read_triples
+from migration_lod.validation.shacl import compile_shapes
+from migration_lod.validation.sources import read_triples
 
 PREFIXES = """
 @prefix sh: <http://www.w3.org/ns/shacl#> .

@@ -4,43 +4,31 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import shutil
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import fields
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import pyoxigraph as ox
-from rdflib import VOID, Graph, URIRef
 
-from migration_lod.dataset import build
-from migration_lod.links.offline import check_links
-from migration_lod.links.online import LinkChecker, external_iris, report_table
-from migration_lod.links.sssom import MappingImportError, import_mappings
-from migration_lod.outputs import EXAMPLE, EXPORT, check_output, write_output
 from migration_lod.problems import InputError, Problem, ValidationFailed
-from migration_lod.progress import Progress
-from migration_lod.publish.distribution import PUBLICATION
-from migration_lod.publish.push import PushError, push
-from migration_lod.rdf import formats
-from migration_lod.rdf.namespaces import DEFAULT_BASE_IRI, PREFIXES
-from migration_lod.rdf.terms import canonical_quads, from_oxigraph, store_graph, to_oxigraph
-from migration_lod.rdf.vocabulary import load_un_vocabularies, load_vocabulary
-from migration_lod.records.export import FORMATS, export_records
-from migration_lod.records.folder import EXTERNAL_DIR, METADATA_FILE, MIB, RECORD_SUFFIXES, ReadOptions
-from migration_lod.records.load import load_records
-from migration_lod.records.mapping import check_base_iri
-from migration_lod.records.synth import synthesize
+from migration_lod.rdf.namespaces import DEFAULT_BASE_IRI
+from migration_lod.records.export import FORMATS
+from migration_lod.records.folder import MIB, RECORD_SUFFIXES, ReadOptions
 from migration_lod.serve.limits import Limits
-from migration_lod.validation import ENGINES, REPORT_FORMATS, ShapeError, shacl_validate
-from migration_lod.validation.literals import faithful_store
-from migration_lod.validation.report import ValidationReport, validate
+from migration_lod.validation.options import ENGINES, REPORT_FORMATS
 
+if TYPE_CHECKING:
+    from migration_lod.validation.report import ValidationReport
+
+# Each command imports the stages it runs when it runs, so that --help and the small commands start fast.
 EXIT_OK, EXIT_VIOLATIONS, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 def _checked_base_iri(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    from migration_lod.records.mapping import check_base_iri
+
     try:
         check_base_iri(value)
     except ValueError as exc:
@@ -135,6 +123,11 @@ def build_command(data_dir: Path, out_dir: Path, base_iri: str, validator: str, 
     OUT must be missing, empty, or an earlier publication of this tool, and apart from the data folder.
     Exit status: 0 published, 1 SHACL violations (nothing published), 2 bad input or usage.
     """
+    from migration_lod.dataset import build
+    from migration_lod.outputs import check_output
+    from migration_lod.progress import Progress
+    from migration_lod.publish.distribution import PUBLICATION
+
     progress = Progress(quiet=quiet)
     check_output(out_dir, PUBLICATION, [data_dir])  # before the work, not only before the swap
     dataset = build(data_dir, base_iri, progress=progress, options=_options(ignore, follow_links, max_file_mib))
@@ -152,23 +145,6 @@ def build_command(data_dir: Path, out_dir: Path, base_iri: str, validator: str, 
         click.echo(f"published {len(dataset.graph):,} triples into {out_dir}: {', '.join(files)}", err=True)
 
 
-def _graph_of(paths: list[Path]) -> Graph:
-    """Parse RDF files into one graph with the project's vocabulary, held in a pyoxigraph store that keeps every
-    literal as written: validation and the link check query it with no copy. Named graphs are merged into the
-    default graph."""
-    store, _ = faithful_store([*_quads_of(paths), *canonical_quads(load_vocabulary().graph)])
-    return store_graph(store)
-
-
-def _validate_rdf(paths: list[Path], engine: str) -> ValidationReport:
-    graph = _graph_of(paths)
-    return validate(graph, also=check_links(graph, load_un_vocabularies()), engine=engine)
-
-
-def _unreadable(path: Path, exc: Exception) -> Problem:
-    return Problem(f"cannot read this RDF file: {exc}", str(path))
-
-
 @main.command("shacl")
 @click.argument("data", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--shapes", "-s", multiple=True, type=click.Path(path_type=Path),
@@ -183,10 +159,13 @@ def shacl_command(data: tuple[Path, ...], shapes: tuple[Path, ...], engine: str,
     The report goes to standard output. Exit status: 0 conforms, 1 does not conform (results of any
     severity), 2 unreadable input or shapes that are not well-formed SHACL.
     """
+    from migration_lod.rdf.formats import read_quads
+    from migration_lod.validation import ShapeError, shacl_validate
+
     missing = [Problem("no such file", str(p)) for p in (*data, *shapes) if not p.is_file()]
     if missing:
         raise InputError(missing)
-    data_quads, shape_quads = _quads_of(data), _quads_of(shapes) if shapes else None
+    data_quads, shape_quads = read_quads(data), read_quads(shapes) if shapes else None
     try:
         report = shacl_validate(data_quads, shape_quads, engine=engine)
     except ShapeError as exc:
@@ -196,16 +175,6 @@ def shacl_command(data: tuple[Path, ...], shapes: tuple[Path, ...], engine: str,
                    err=True)
     click.echo(report.serialize(report_format), nl=False)
     sys.exit(EXIT_OK if report.conforms else EXIT_VIOLATIONS)
-
-
-def _quads_of(paths: Iterable[Path]) -> list[ox.Quad]:
-    quads: list[ox.Quad] = []
-    for path in paths:
-        try:
-            quads += formats.quads(path)
-        except (OSError, SyntaxError, ValueError) as exc:
-            raise InputError([_unreadable(path, exc)]) from exc
-    return quads
 
 
 @main.command("validate")
@@ -223,6 +192,10 @@ def validate_command(files: tuple[Path, ...], base_iri: str, validator: str, qui
     documents, ISCMs and organisations need the others). Exit status: 0 conforms, 1 violations, 2 bad usage
     or unreadable input.
     """
+    from migration_lod.dataset import validate_data_folders, validate_rdf_files
+    from migration_lod.rdf import formats
+    from migration_lod.validation.report import ValidationReport
+
     paths = list(files)
     missing = [Problem("no such file or folder", str(p)) for p in paths if not p.exists()]
     if missing:
@@ -235,9 +208,10 @@ def validate_command(files: tuple[Path, ...], base_iri: str, validator: str, qui
                                  f"({', '.join(formats.FORMATS)}, each also .gz)", param_hint="FILES")
     reports = []
     if rdf:
-        reports.append(_validate_rdf(rdf, validator))
+        reports.append(validate_rdf_files(rdf, validator))
     if records:
-        reports.append(_validate_records(records, base_iri, validator, _options(ignore, follow_links, max_file_mib)))
+        reports.append(validate_data_folders(records, base_iri, validator,
+                                             _options(ignore, follow_links, max_file_mib)))
     report = ValidationReport([p for r in reports for p in r.problems
                                if not quiet or p.severity == "Violation"], [n for r in reports for n in r.notes])
     _print_report(report, err=False)
@@ -258,19 +232,10 @@ def export_command(data_dir: Path, out_dir: Path, fmt: str, ignore: tuple[str, .
     OUT must be missing, empty, or an earlier export of this tool, and apart from the data folder; it is
     replaced only when every file is written.
     """
-    check_output(out_dir, EXPORT, [data_dir])
-    records = load_records(data_dir, options=_options(ignore, follow_links, max_file_mib))
+    from migration_lod.records.export import export_folder
 
-    def fill(staging: Path) -> list[str]:
-        files = export_records(records, staging, fmt)
-        if (data_dir / METADATA_FILE).is_file():
-            shutil.copy2(data_dir / METADATA_FILE, staging / METADATA_FILE)
-        if (data_dir / EXTERNAL_DIR).is_dir():
-            shutil.copytree(data_dir / EXTERNAL_DIR, staging / EXTERNAL_DIR)
-        return [f.name for f in files]
-
-    names = write_output(out_dir, EXPORT, fill, [data_dir])
-    click.echo(f"wrote {len(records)} records into {out_dir}: {', '.join(names)}", err=True)
+    count, names = export_folder(data_dir, out_dir, fmt, _options(ignore, follow_links, max_file_mib))
+    click.echo(f"wrote {count} records into {out_dir}: {', '.join(names)}", err=True)
 
 
 def _limit_options(command: Callable) -> Callable:
@@ -332,14 +297,9 @@ def init_command(folder: Path) -> None:
 
     FOLDER must be missing or empty. The records are copied from the project's own data; replace them.
     """
-    example = Path(__file__).parent / "example"
+    from migration_lod.records.folder import write_example
 
-    def fill(staging: Path) -> list[str]:
-        for path in sorted(example.glob("*.yaml")):
-            shutil.copy2(path, staging / path.name)
-        return sorted(p.name for p in staging.iterdir())
-
-    names = write_output(folder, EXAMPLE, fill)
+    names = write_example(folder)
     click.echo(f"wrote {', '.join(names)} into {folder}\nnext: migration-lod build --data {folder} --out dist "
                "(the fields of every kind: migration-lod fields)", err=True)
 
@@ -361,6 +321,8 @@ def fields_command() -> None:
                    "scheme.")
 def synth_command(records: int, out_dir: Path, seed: int, violations: float) -> None:
     """Write synthetic records shaped like the real ones (YAML and CSV), for benchmarks."""
+    from migration_lod.records.synth import synthesize
+
     if records < 1 or not 0 <= violations <= 1:
         raise click.BadParameter("--records must be at least 1 and --violations between 0 and 1")
     result = synthesize(records, out_dir, seed=seed, violations=violations)
@@ -398,10 +360,12 @@ def links_check_command(dump: Path, concurrency: int, per_host: int, interval: f
 
     Exit status: 0 no broken link, 1 some broken, 2 bad usage.
     """
+    from migration_lod.links.online import LinkChecker, external_iris, report_table
+
     try:
         iris = external_iris(dump, tuple(dict.fromkeys((base_iri, DEFAULT_BASE_IRI))))
     except (OSError, SyntaxError, ValueError) as exc:
-        raise InputError([_unreadable(dump, exc)]) from exc
+        raise InputError([Problem(f"cannot read this RDF file: {exc}", str(dump))]) from exc
     checker = LinkChecker(timeout=timeout, concurrency=concurrency, per_host=per_host, interval=interval,
                           retries=retries, cache_dir=cache_dir, max_age=max_age, proxy=proxy)
     results = checker.check(iris)
@@ -428,21 +392,13 @@ def links_import_command(mappings: Path, dump: Path, out_dir: Path, attributed_t
     Every subject must be a resource of the dump. Writes OUT/NAME.trig, which `serve` loads as a named graph.
     Exit status: 0 imported, 1 refused (unknown subjects, no attribution), 2 bad usage.
     """
+    from migration_lod.links.sssom import MappingImportError, import_mapping_file
+
     try:
-        subjects = {from_oxigraph(q)[0] for q in formats.quads(dump)}
-    except (OSError, SyntaxError, ValueError) as exc:
-        raise InputError([_unreadable(dump, exc)]) from exc
-    graph_iri = f"{base_iri}graph/imported/{mappings.stem}"
-    try:
-        graph = import_mappings(mappings, subjects, graph_iri, attributed_to)
+        target, graph_iri, count = import_mapping_file(mappings, dump, out_dir, base_iri, attributed_to)
     except MappingImportError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_VIOLATIONS)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    target = out_dir / f"{mappings.stem}.trig"
-    quads = [ox.Quad(*(to_oxigraph(t) for t in triple), ox.NamedNode(graph_iri)) for triple in graph]
-    ox.serialize(sorted(quads, key=str), str(target), format=ox.RdfFormat.TRIG, prefixes=PREFIXES)
-    count = graph.value(URIRef(graph_iri), VOID.triples)
     click.echo(f"imported {count} mapping triples into <{graph_iri}>: {target}", err=True)
 
 
@@ -466,6 +422,8 @@ def push_command(dump: Path, endpoint: str, graph: str | None, append: bool, use
 
     Exit status: 0 stored, 1 the server refused or could not be reached, 2 bad usage.
     """
+    from migration_lod.publish.push import PushError, push
+
     try:
         result = push(dump, endpoint, graph=graph, append=append, user=user, password=password, auth=auth,
                       retries=retries)
@@ -476,10 +434,3 @@ def push_command(dump: Path, endpoint: str, graph: str | None, append: bool, use
         action = "appended to" if append else "replaced"
         click.echo(f"{dump} {action} {graph or 'the default graph'} at {endpoint}: HTTP {result.status} in "
                    f"{result.seconds:.2f} s ({result.attempts} attempt(s))", err=True)
-
-
-def _validate_records(paths: list[Path], base_iri: str, engine: str, options: ReadOptions) -> ValidationReport:
-    """Validate the data folders of the given record files and folders, each read exactly as `build` reads it."""
-    folders = sorted({(p if p.is_dir() else p.parent) for p in paths})
-    reports = [build(folder, base_iri, options=options).validate(engine=engine) for folder in folders]
-    return ValidationReport([p for r in reports for p in r.problems], [n for r in reports for n in r.notes])

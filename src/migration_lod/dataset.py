@@ -17,13 +17,15 @@ from migration_lod.problems import InputError, Problem, ValidationFailed
 from migration_lod.progress import Progress
 from migration_lod.publish.dumps import publish_graph
 from migration_lod.publish.jsonld import build_context
+from migration_lod.rdf.formats import read_quads
 from migration_lod.rdf.namespaces import DEFAULT_BASE_IRI
-from migration_lod.rdf.terms import as_store, canonical_quads
+from migration_lod.rdf.terms import as_store, canonical_quads, store_graph
 from migration_lod.rdf.vocabulary import UNVocabularies, Vocabulary, load_un_vocabularies, load_vocabulary
 from migration_lod.records.folder import ReadOptions, all_files
 from migration_lod.records.load import Record, load_records
 from migration_lod.records.mapping import Origins, check_base_iri, map_records
 from migration_lod.records.metadata import DatasetMetadata, load_metadata
+from migration_lod.validation.literals import faithful_store
 from migration_lod.validation.report import ValidationReport, load_shapes, validate
 
 
@@ -140,3 +142,20 @@ def build(data_dir: Path | str, base_iri: str = DEFAULT_BASE_IRI, progress: Prog
                                   str(data))])
     stage.done(f"loaded {len(records):,} records")
     return replace(assemble(records, base_iri, data, metadata, progress), data_dir=data)
+
+
+def validate_rdf_files(paths: list[Path], engine: str = "fast") -> ValidationReport:
+    """Validate RDF files (merged into one graph with the project's vocabulary, every literal as written) against
+    the shapes, links to the UN's vocabularies checked offline too."""
+    store, _ = faithful_store([*read_quads(paths), *canonical_quads(load_vocabulary().graph)])
+    graph = store_graph(store)
+    return validate(graph, also=check_links(graph, load_un_vocabularies()), engine=engine)
+
+
+def validate_data_folders(paths: list[Path], base_iri: str = DEFAULT_BASE_IRI, engine: str = "fast",
+                          options: ReadOptions | None = None) -> ValidationReport:
+    """Validate the data folders of record files and folders, each read exactly as `build` reads it (a record
+    refers to records of other kinds)."""
+    folders = sorted({(p if p.is_dir() else p.parent) for p in paths})
+    reports = [build(folder, base_iri, options=options).validate(engine=engine) for folder in folders]
+    return ValidationReport([p for r in reports for p in r.problems], [n for r in reports for n in r.notes])

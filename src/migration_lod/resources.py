@@ -29,6 +29,11 @@ def queries_dir() -> Path:
     return _resource("queries")
 
 
+def example_dir() -> Path:
+    """The small data folder `init` writes to start from."""
+    return _PACKAGE / "example"
+
+
 def external_dir(data_dir: Path | None = None) -> Path:
     """The vendored external vocabularies: DATA/external when present, else the project's own copy."""
     if data_dir is not None and (data_dir / "external").is_dir():

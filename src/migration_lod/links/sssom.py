@@ -7,13 +7,14 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph as ox
 import yaml
 from rdflib import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD, Graph, Literal, URIRef
 
 from migration_lod.problems import InputError, Problem, quoted
-from migration_lod.rdf.formats import is_rdf, quads
-from migration_lod.rdf.namespaces import MIG, SCHEMA, UNDOCS
-from migration_lod.rdf.terms import from_oxigraph
+from migration_lod.rdf.formats import is_rdf, quads, read_quads
+from migration_lod.rdf.namespaces import MIG, PREFIXES, SCHEMA, UNDOCS
+from migration_lod.rdf.terms import from_oxigraph, to_oxigraph
 
 # The link predicates of the dataset, each chosen on purpose (see the ontology's rdfs:comment):
 # skos:exactMatch / skos:broadMatch between concepts, mig:geoArea from a State to the area it governs,
@@ -194,3 +195,17 @@ def import_mappings(path: Path, dataset_subjects: set[URIRef], graph_iri: str,
         graph.add((node, RDFS.comment, Literal(f"{left_out} negated mapping(s) of the source (SSSOM predicate_modifier "
                                              "Not) are not stated here", lang="en")))
     return graph
+
+
+def import_mapping_file(mappings: Path, dump: Path, out_dir: Path, base_iri: str,
+                        attributed_to: str | None = None) -> tuple[Path, str, int]:
+    """Import mappings someone else made to the resources of `dump` into OUT/NAME.trig, one named graph with
+    its provenance (see import_mappings); return the file, the graph's IRI and the number of mappings."""
+    subjects = {from_oxigraph(q)[0] for q in read_quads([dump])}
+    graph_iri = f"{base_iri}graph/imported/{mappings.stem}"
+    graph = import_mappings(mappings, subjects, graph_iri, attributed_to)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target = out_dir / f"{mappings.stem}.trig"
+    found = [ox.Quad(*(to_oxigraph(t) for t in triple), ox.NamedNode(graph_iri)) for triple in graph]
+    ox.serialize(sorted(found, key=str), str(target), format=ox.RdfFormat.TRIG, prefixes=PREFIXES)
+    return target, graph_iri, int(graph.value(URIRef(graph_iri), VOID.triples))

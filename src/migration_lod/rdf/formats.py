@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import gzip
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
 import pyoxigraph as ox
+
+from migration_lod.problems import InputError, Problem
 
 FORMATS = {  # suffix -> format; the media type is the format's own
     ".ttl": ox.RdfFormat.TURTLE,
@@ -80,3 +82,14 @@ def load_into(store: ox.Store, path: Path | str) -> None:
         return
     with opened(path) as stream:
         store.bulk_load(stream, format=rdf)
+
+
+def read_quads(paths: Iterable[Path | str]) -> list[ox.Quad]:
+    """The quads of RDF files, in one list; InputError naming the file that cannot be read and why."""
+    found: list[ox.Quad] = []
+    for path in paths:
+        try:
+            found += quads(path)
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise InputError([Problem(f"cannot read this RDF file: {exc}", str(path))]) from exc
+    return found

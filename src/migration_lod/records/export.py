@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from migration_lod.outputs import EXPORT, check_output, write_output
 from migration_lod.problems import InputError
+from migration_lod.records.folder import EXTERNAL_DIR, METADATA_FILE, ReadOptions
 from migration_lod.records.kinds import Field, Kind
-from migration_lod.records.load import LIST_SEPARATOR, SOURCE_KEYS, Record
+from migration_lod.records.load import LIST_SEPARATOR, SOURCE_KEYS, Record, load_records
 
 FORMATS = ("csv", "json", "yaml")
 
@@ -96,3 +99,22 @@ def export_records(records: list[Record], out_dir: Path, fmt: str = "csv") -> li
                 writer.writerows([_cell(r, c) for c in columns] for r in group)
         written.append(path)
     return written
+
+
+def export_folder(data_dir: Path, out_dir: Path, fmt: str = "csv", options: ReadOptions | None = None,
+                  ) -> tuple[int, list[str]]:
+    """Export the records of a data folder, with its dataset.yaml and external/, into `out_dir` (missing, empty
+    or an earlier export, apart from the data folder; replaced only when every file is written); return the
+    number of records and the names of the files."""
+    check_output(out_dir, EXPORT, [data_dir])
+    records = load_records(data_dir, options=options)
+
+    def fill(staging: Path) -> list[str]:
+        files = export_records(records, staging, fmt)
+        if (data_dir / METADATA_FILE).is_file():
+            shutil.copy2(data_dir / METADATA_FILE, staging / METADATA_FILE)
+        if (data_dir / EXTERNAL_DIR).is_dir():
+            shutil.copytree(data_dir / EXTERNAL_DIR, staging / EXTERNAL_DIR)
+        return [f.name for f in files]
+
+    return len(records), write_output(out_dir, EXPORT, fill, [data_dir])

@@ -10,12 +10,15 @@ file larger than the limit is refused with its size.
 from __future__ import annotations
 
 import fnmatch
+import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from migration_lod.outputs import EXAMPLE, write_output
 from migration_lod.problems import InputError, Problem
 from migration_lod.records.kinds import KIND_BY_STEM
+from migration_lod.resources import example_dir
 
 METADATA_FILE = "dataset.yaml"
 EXTERNAL_DIR = "external"
@@ -101,3 +104,14 @@ def external_files(folder: Path) -> list[Path]:
 def all_files(folder: Path, options: ReadOptions) -> Iterable[Path]:
     """Every file the build reads from a data folder: the record files, the description, the vocabularies."""
     return [*record_files(folder, options), folder / METADATA_FILE, *external_files(folder)]
+
+
+def write_example(folder: Path) -> list[str]:
+    """Write a small valid data folder to start from (records copied from the project's own data) into a
+    missing or empty folder; return the names of its files."""
+    def fill(staging: Path) -> list[str]:
+        for path in sorted(example_dir().glob("*.yaml")):
+            shutil.copy2(path, staging / path.name)
+        return sorted(p.name for p in staging.iterdir())
+
+    return write_output(folder, EXAMPLE, fill)

@@ -8,27 +8,30 @@ the records (`report`).
     >>> report.conforms, report.engine
 """
 
-from migration_lod.validation.graph import ShapeError, Unsupported
-from migration_lod.validation.report import ValidationReport, load_shapes, validate
-from migration_lod.validation.shacl import (
-    ENGINES,
-    REPORT_FORMATS,
-    ShaclReport,
-    ShaclResult,
-    read_triples,
-    shacl_validate,
-)
+from __future__ import annotations
 
-__all__ = [
-    "ENGINES",
-    "REPORT_FORMATS",
-    "ShaclReport",
-    "ShaclResult",
-    "ShapeError",
-    "Unsupported",
-    "ValidationReport",
-    "load_shapes",
-    "read_triples",
-    "shacl_validate",
-    "validate",
-]
+import importlib
+from typing import Any
+
+# Name -> module, imported on first use: the command line reads the choices (options) without the engines.
+_EXPORTS = {
+    "ShapeError": "graph", "Unsupported": "graph",
+    "ENGINES": "options", "REPORT_FORMATS": "options",
+    "ValidationReport": "report", "load_shapes": "report", "validate": "report",
+    "ShaclReport": "results", "ShaclResult": "results",
+    "shacl_validate": "shacl",
+    "read_triples": "sources",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    """The validation API, imported when first asked for."""
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'migration_lod.validation' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"migration_lod.validation.{_EXPORTS[name]}"), name)
+
+
+def __dir__() -> list[str]:
+    """The validation API."""
+    return __all__

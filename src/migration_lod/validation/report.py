@@ -13,7 +13,8 @@ from migration_lod.progress import Progress
 from migration_lod.rdf.namespaces import SH, compact
 from migration_lod.rdf.vocabulary import parse_turtle_files
 from migration_lod.resources import shapes_dir
-from migration_lod.validation.shacl import ShaclResult, shacl_validate
+from migration_lod.validation.results import ShaclResult
+from migration_lod.validation.shacl import shacl_validate
 
 if TYPE_CHECKING:  # a type only: validation does not need the mapping's imports
     from migration_lod.records.mapping import Origins

@@ -8,135 +8,23 @@ treats tags that differ only by case as the same tag; pyoxigraph stores them low
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 from oxrdflib import OxigraphStore
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.term import Identifier
+from rdflib import Graph, URIRef
 
-from migration_lod.rdf.terms import from_oxigraph_term, to_oxigraph
+from migration_lod.rdf.terms import from_oxigraph_term
 from migration_lod.validation.components import CORE
 from migration_lod.validation.engine import Engine
-from migration_lod.validation.graph import SH, ShapeError, ShapesGraph, Unsupported
+from migration_lod.validation.graph import ShapesGraph, Unsupported
 from migration_lod.validation.literals import Literals, faithful_store
 from migration_lod.validation.model import Result, Shapes
-from migration_lod.validation.paths import read_path
+from migration_lod.validation.options import ENGINES
+from migration_lod.validation.reference import pyshacl_validate
+from migration_lod.validation.results import ShaclReport, ShaclResult
+from migration_lod.validation.sources import Source, read_triples
 from migration_lod.validation.sparql import SPARQL_CONSTRAINTS, check_offline, declared_components
-
-ENGINES = ("fast", "pyshacl")
-REPORT_FORMATS = ("text", "turtle", "json")
-RDF_TYPE = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-Source = Graph | ox.Store | str | Path | Iterable[ox.Triple | ox.Quad]
-
-
-def _sh(name: str) -> URIRef:
-    return URIRef(SH + name)
-
-
-@dataclass(frozen=True)
-class ShaclResult:
-    """One sh:ValidationResult, in rdflib terms; `path_text` is its path in SPARQL syntax."""
-
-    focus: Identifier
-    path: Identifier | None
-    path_text: str | None
-    value: Identifier | None
-    severity: URIRef
-    component: URIRef
-    shape: Identifier
-    messages: tuple[Literal, ...] = ()
-    constraint: Identifier | None = None
-
-    def key(self) -> tuple[str | None, ...]:
-        """What the result says, in N-Triples syntax, whatever blank node its path is written at (to compare
-        reports: rdflib's own term equality compares some literals by value)."""
-        terms = (self.focus, self.value, self.shape, self.component, self.severity, self.constraint)
-        return (self.path_text, *(term.n3() if term is not None else None for term in terms))
-
-
-@dataclass
-class ShaclReport:
-    """The outcome of validating data against shapes: the results, and which engine gave them and why."""
-
-    results: list[ShaclResult]
-    engine: str
-    fallback: str | None = None  # why the fast engine refused the shapes, when pyshacl validated instead
-    path_triples: tuple[tuple[Identifier, URIRef, Identifier], ...] = ()  # the structure of blank-node paths
-
-    @property
-    def conforms(self) -> bool:
-        """True when there is no validation result at all (of any severity), as SHACL defines it."""
-        return not self.results
-
-    def __repr__(self) -> str:
-        return f"ShaclReport(conforms={self.conforms}, {len(self.results)} result(s), engine={self.engine!r})"
-
-    def graph(self) -> Graph:
-        """The report as an RDF graph (an sh:ValidationReport with its sh:results)."""
-        graph = Graph(bind_namespaces="core")
-        graph.bind("sh", SH)
-        report = BNode()
-        graph.add((report, RDF_TYPE, _sh("ValidationReport")))
-        graph.add((report, _sh("conforms"), Literal(self.conforms)))
-        for result in self.results:
-            node = BNode()
-            graph.add((report, _sh("result"), node))
-            graph.add((node, RDF_TYPE, _sh("ValidationResult")))
-            for name, value in (("focusNode", result.focus), ("resultPath", result.path), ("value", result.value),
-                                ("resultSeverity", result.severity),
-                                ("sourceConstraintComponent", result.component), ("sourceShape", result.shape),
-                                ("sourceConstraint", result.constraint)):
-                if value is not None:
-                    graph.add((node, _sh(name), value))
-            for message in result.messages:
-                graph.add((node, _sh("resultMessage"), message))
-        for triple in self.path_triples:
-            graph.add(triple)
-        return graph
-
-    def text(self) -> str:
-        """The report for a person: one paragraph per result, then the verdict."""
-        lines = []
-        if self.fallback:
-            lines.append(f"validated with pyshacl: the fast engine refused these shapes ({self.fallback})")
-        for result in self.results:
-            lines.append(f"{result.severity.removeprefix(SH)} of {result.component.removeprefix(SH)} "
-                         f"(shape {result.shape.n3()})")
-            lines.append(f"  focus node: {result.focus.n3()}")
-            if result.path_text:
-                lines.append(f"  path: {result.path_text}")
-            if result.value is not None:
-                lines.append(f"  value: {result.value.n3()}")
-            lines += [f"  message: {m}" for m in result.messages]
-        lines.append("conforms" if self.conforms else f"does not conform: {len(self.results)} result(s)")
-        return "\n".join(lines) + "\n"
-
-    def serialize(self, format: str = "text") -> str:
-        """The report as text, Turtle or JSON-LD ("text", "turtle" or "json")."""
-        if format == "text":
-            return self.text()
-        if format == "turtle":
-            return self.graph().serialize(format="turtle")
-        if format == "json":
-            return self.graph().serialize(format="json-ld", context={"sh": SH}, auto_compact=True)
-        raise ValueError(f"unknown report format {format!r}: use text, turtle or json")
-
-
-def read_triples(source: Source) -> list[ox.Triple]:
-    """The triples of a graph, a store's default graph, an RDF file, or an iterable of triples or quads."""
-    from migration_lod.rdf import formats  # the file formats only where a file is read
-
-    if isinstance(source, Graph):
-        return [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in source]
-    if isinstance(source, ox.Store):
-        return [ox.Triple(q.subject, q.predicate, q.object) for q in
-                source.quads_for_pattern(None, None, None, ox.DefaultGraph())]
-    if isinstance(source, str | Path):
-        return [ox.Triple(q.subject, q.predicate, q.object) for q in formats.quads(source)]
-    return [ox.Triple(t.subject, t.predicate, t.object) for t in source]
 
 
 def _data_store(data: Source) -> tuple[ox.Store, Literals]:
@@ -166,7 +54,7 @@ def shacl_validate(data: Source, shapes: Source | None = None, *, engine: str = 
     graph = ShapesGraph(read_triples(shapes))
     check_offline(graph)
     if engine == "pyshacl":
-        return _pyshacl(data, shapes)
+        return pyshacl_validate(data, shapes)
     try:
         compiled = compile_shapes(graph)
         store, literals = _data_store(data)
@@ -176,7 +64,7 @@ def shacl_validate(data: Source, shapes: Source | None = None, *, engine: str = 
         finally:
             runner.close()
     except Unsupported as exc:
-        report = _pyshacl(data, shapes)
+        report = pyshacl_validate(data, shapes)
         report.fallback = str(exc)
         return report
     return _report(results, graph)
@@ -212,51 +100,3 @@ def _structure(graph: ShapesGraph, nodes: set) -> list[tuple]:
                 if isinstance(obj, ox.BlankNode):
                     todo.append(obj)
     return triples
-
-
-def _rdflib_graph(source: Source) -> Graph:
-    """The source as an rdflib graph for pyshacl, its literals as written."""
-    if isinstance(source, Graph) and not isinstance(source.store, OxigraphStore):
-        return source
-    if isinstance(source, Graph):
-        source = source.store._inner
-    graph = Graph()
-    for t in read_triples(source):
-        graph.add((from_oxigraph_term(t.subject), from_oxigraph_term(t.predicate),
-                   from_oxigraph_term(Literals.original(t.object))))
-    return graph
-
-
-def _pyshacl(data: Source, shapes: Source) -> ShaclReport:
-    from pyshacl import validate
-    from pyshacl.errors import ConstraintLoadError, ReportableRuntimeError, ShapeLoadError, ValidationFailure
-
-    data_graph, shapes_graph = _rdflib_graph(data), _rdflib_graph(shapes)
-    try:
-        _, report, _ = validate(data_graph, shacl_graph=shapes_graph, inference="none", abort_on_first=False,
-                                allow_warnings=True, advanced=False, meta_shacl=False, allow_infos=True)
-    except (ConstraintLoadError, ShapeLoadError, ReportableRuntimeError) as exc:
-        raise ShapeError(f"pyshacl: {exc.message}") from exc
-    if isinstance(report, ValidationFailure):  # pyshacl returns this failure instead of raising it
-        raise ShapeError(f"pyshacl: {report.message}")
-    # pyshacl copies a blank-node path into the report; one it did not copy is read in the shapes graph.
-    in_report, in_shapes = ShapesGraph(read_triples(report)), ShapesGraph(read_triples(shapes_graph))
-
-    def path_text(path: Identifier | None) -> str | None:
-        if path is None:
-            return None
-        node = to_oxigraph(path)
-        return read_path(in_report if in_report.predicates(node) else in_shapes, node).sparql()
-
-    results = []
-    # Only the report's own results: pyshacl also lists the nested results of sh:node as sh:detail.
-    for node in report.subjects(RDF_TYPE, _sh("ValidationReport")):
-        for result in report.objects(node, _sh("result")):
-            path = report.value(result, _sh("resultPath"))
-            results.append(ShaclResult(
-                report.value(result, _sh("focusNode")), path, path_text(path), report.value(result, _sh("value")),
-                report.value(result, _sh("resultSeverity")), report.value(result, _sh("sourceConstraintComponent")),
-                report.value(result, _sh("sourceShape")),
-                tuple(sorted(report.objects(result, _sh("resultMessage")))),
-                report.value(result, _sh("sourceConstraint"))))
-    return ShaclReport(results, "pyshacl")
