@@ -22,10 +22,10 @@ import pyoxigraph as ox
 import requests
 
 from migration_lod.rdf.formats import quads
+from migration_lod.retries import send_with_retries
 
 ACCEPT = "text/turtle, application/rdf+xml;q=0.9, application/ld+json;q=0.9, text/html;q=0.5, */*;q=0.1"
 REDIRECTS = {301, 302, 307, 308}
-TRANSIENT = {429, 500, 502, 503, 504}
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 CACHE_FILE = "links-cache.json"
 
@@ -160,25 +160,19 @@ class LinkChecker:
     def _request(self, url: str, validators: dict[str, str]) -> requests.Response | str:
         """One HEAD (or GET where HEAD is refused), retried on transient failures; a string says why it failed."""
         headers = {"Accept": ACCEPT, **validators}
-        problem = ""
-        for attempt in range(self.retries + 1):
-            try:
-                response = self.gate(url, lambda: self._send("HEAD", url, headers))
-                if response.status_code in (405, 501):
-                    response = self.gate(url, lambda: self._send("GET", url, headers))
-            except requests.Timeout:
-                problem = f"timeout after {self.timeout:g} s"
-            except requests.RequestException as exc:
-                problem = f"connection failed: {exc.__class__.__name__}"
-            else:
-                if response.status_code not in TRANSIENT:
-                    return response
-                problem = f"HTTP {response.status_code} {response.reason}"
-                if attempt == self.retries:
-                    return response
-            if attempt < self.retries:
-                self.sleep(self.backoff * 2 ** attempt)
-        return problem + f" ({self.retries + 1} attempts)"
+
+        def send() -> requests.Response:
+            response = self.gate(url, lambda: self._send("HEAD", url, headers))
+            if response.status_code in (405, 501):
+                response = self.gate(url, lambda: self._send("GET", url, headers))
+            return response
+
+        response, error, attempts = send_with_retries(send, self.retries + 1, self.backoff, self.sleep)
+        if response is not None:
+            return response
+        problem = (f"timeout after {self.timeout:g} s" if isinstance(error, requests.Timeout)
+                   else f"connection failed: {error.__class__.__name__}")
+        return problem + f" ({attempts} attempts)"
 
 
 def report_table(results: Iterable[LinkResult]) -> str:

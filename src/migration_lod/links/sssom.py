@@ -13,7 +13,7 @@ from rdflib import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD, Graph, Litera
 
 from migration_lod.problems import InputError, Problem, quoted
 from migration_lod.rdf.formats import is_rdf, quads, read_quads
-from migration_lod.rdf.namespaces import MIG, PREFIXES, SCHEMA, UNDOCS
+from migration_lod.rdf.namespaces import MIG, PREFIXES, SCHEMA, UNDOCS, compact
 from migration_lod.rdf.terms import from_oxigraph, to_oxigraph
 
 # The link predicates of the dataset, each chosen on purpose (see the ontology's rdfs:comment):
@@ -68,13 +68,9 @@ def write_sssom(rows: list[LinkMapping], path: Path, *, mapping_set_id: str, ver
                 prefixes: dict[str, str]) -> None:
     """Write the links as an SSSOM TSV file with its YAML metadata header."""
     curie_map = {**{k: v for k, v in prefixes.items() if k != "sdg"}, "sdg": prefixes["sdg"], **SSSOM_PREFIXES}
-    namespaces = sorted(curie_map.items(), key=lambda item: -len(item[1]))
 
     def curie(iri: URIRef) -> str:
-        for name, namespace in namespaces:
-            if str(iri).startswith(namespace) and len(str(iri)) > len(namespace):
-                return f"{name}:{str(iri)[len(namespace):]}"
-        return str(iri)
+        return compact(iri, curie_map)
 
     used = {c.split(":", 1)[0] for r in rows for c in (curie(r.subject), curie(r.predicate), curie(r.object))}
     used.add("semapv")

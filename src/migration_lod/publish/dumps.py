@@ -36,7 +36,7 @@ from migration_lod.publish.distribution import (
 )
 from migration_lod.publish.jsonld import write_jsonld
 from migration_lod.rdf.jsonld import CONTEXT_FILE
-from migration_lod.rdf.namespaces import DEFAULT_BASE_IRI, PREFIXES
+from migration_lod.rdf.namespaces import DEFAULT_BASE_IRI, PREFIXES, split_iri
 from migration_lod.rdf.terms import DEFAULT_GRAPH, as_store, sorted_ntriples
 from migration_lod.records.metadata import DatasetMetadata
 
@@ -141,10 +141,8 @@ def _string(text: str) -> str:
 
 
 def _local(iri: URIRef) -> str:
-    for name, namespace in PREFIXES.items():
-        if str(iri).startswith(namespace):
-            return f"{name}-{str(iri)[len(namespace):]}"
-    return hashlib.sha256(str(iri).encode()).hexdigest()[:16]
+    split = split_iri(iri)
+    return f"{split[0]}-{split[1]}" if split else hashlib.sha256(str(iri).encode()).hexdigest()[:16]
 
 
 def write_dumps(store: ox.Store, folder: Path, context: dict[str, Any], base_iri: str,

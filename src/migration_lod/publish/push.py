@@ -13,8 +13,7 @@ from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
 
 from migration_lod.problems import InputError, Problem
 from migration_lod.rdf import formats
-
-TRANSIENT = {408, 429, 500, 502, 503, 504}
+from migration_lod.retries import TRANSIENT, send_with_retries
 
 
 class PushError(Exception):
@@ -58,23 +57,21 @@ def push(dump: Path | str, endpoint: str, *, graph: str | None = None, append: b
     url = graph_store_url(endpoint, graph)
     method = "POST" if append else "PUT"
     started = time.perf_counter()
-    problem = ""
-    for attempt in range(1, retries + 1):
-        try:
-            with formats.opened(dump) as body:  # a .gz is sent as what it holds
-                response = requests.request(method, url, data=body, auth=credentials, timeout=timeout,
-                                            headers={"Content-Type": media_type})
-        except requests.RequestException as exc:
-            problem = f"cannot reach {endpoint}: {exc.__class__.__name__}: {exc}"
-        else:
-            if response.ok:
-                return PushResult(response.status_code, time.perf_counter() - started, attempt, url)
-            detail = response.text.strip()[:500]
-            problem = f"{method} {url} answered {response.status_code} {response.reason}" + (
-                f": {detail}" if detail else "")
-            if response.status_code not in TRANSIENT:
-                hint = " (check --user, --password and --auth)" if response.status_code in (401, 403) else ""
-                raise PushError(problem + hint)
-        if attempt < retries:
-            sleep(backoff * 2 ** (attempt - 1))
-    raise PushError(f"{problem} (gave up after {retries} attempts)")
+
+    def send() -> requests.Response:
+        with formats.opened(dump) as body:  # a .gz is sent as what it holds
+            return requests.request(method, url, data=body, auth=credentials, timeout=timeout,
+                                    headers={"Content-Type": media_type})
+
+    response, error, attempts = send_with_retries(send, retries, backoff, sleep)
+    if response is None:
+        raise PushError(f"cannot reach {endpoint}: {error.__class__.__name__}: {error} "
+                        f"(gave up after {attempts} attempts)")
+    if response.ok:
+        return PushResult(response.status_code, time.perf_counter() - started, attempts, url)
+    detail = response.text.strip()[:500]
+    problem = f"{method} {url} answered {response.status_code} {response.reason}" + (f": {detail}" if detail else "")
+    if response.status_code not in TRANSIENT:
+        hint = " (check --user, --password and --auth)" if response.status_code in (401, 403) else ""
+        raise PushError(problem + hint)
+    raise PushError(f"{problem} (gave up after {attempts} attempts)")

@@ -1,4 +1,6 @@
-"""The namespaces of the project and of the vocabularies it reuses."""
+"""The namespaces of the project and of the vocabularies it reuses, and IRIs written short with them."""
+
+from collections.abc import Mapping
 
 from rdflib import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SKOS, VANN, VOID, XSD, Namespace
 
@@ -39,10 +41,18 @@ PREFIXES: dict[str, str] = {
 }
 
 
-def compact(term: object) -> str:
-    """A short form of an IRI with the project's prefixes, for messages and pages."""
-    text = str(term)
-    for name, namespace in PREFIXES.items():
-        if text.startswith(namespace) and len(text) > len(namespace):
-            return f"{name}:{text[len(namespace):]}"
-    return text
+def split_iri(iri: object, prefixes: Mapping[str, str] = PREFIXES) -> tuple[str, str] | None:
+    """(prefix, local name) of an IRI under the longest namespace of `prefixes` it extends, or None."""
+    text = str(iri)
+    found = [(name, namespace) for name, namespace in prefixes.items()
+             if text.startswith(namespace) and len(text) > len(namespace)]
+    if not found:
+        return None
+    name, namespace = max(found, key=lambda item: len(item[1]))
+    return name, text[len(namespace):]
+
+
+def compact(term: object, prefixes: Mapping[str, str] = PREFIXES) -> str:
+    """A short form of an IRI (a CURIE) with the project's prefixes or others, for messages, pages and SSSOM."""
+    split = split_iri(term, prefixes)
+    return f"{split[0]}:{split[1]}" if split else str(term)
