@@ -8,9 +8,9 @@
 
 from __future__ import annotations
 
-import importlib
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any
+
+from migration_lod.exports import lazy_exports
 
 try:
     __version__ = version("migration-lod")
@@ -29,16 +29,4 @@ _EXPORTS = {
     "InputError": "problems", "Problem": "problems", "ValidationFailed": "problems",
     "ValidationReport": "validation.report", "load_shapes": "validation.report", "validate": "validation.report",
 }
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str) -> Any:
-    """The public API, imported when first asked for."""
-    if name not in _EXPORTS:
-        raise AttributeError(f"module 'migration_lod' has no attribute {name!r}")
-    return getattr(importlib.import_module(f"migration_lod.{_EXPORTS[name]}"), name)
-
-
-def __dir__() -> list[str]:
-    """The public API."""
-    return __all__
+__all__, __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -10,8 +10,7 @@ the records (`report`).
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from migration_lod.exports import lazy_exports
 
 # Name -> module, imported on first use: the command line reads the choices (options) without the engines.
 _EXPORTS = {
@@ -22,16 +21,4 @@ _EXPORTS = {
     "shacl_validate": "shacl",
     "read_triples": "sources",
 }
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str) -> Any:
-    """The validation API, imported when first asked for."""
-    if name not in _EXPORTS:
-        raise AttributeError(f"module 'migration_lod.validation' has no attribute {name!r}")
-    return getattr(importlib.import_module(f"migration_lod.validation.{_EXPORTS[name]}"), name)
-
-
-def __dir__() -> list[str]:
-    """The validation API."""
-    return __all__
+__all__, __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
