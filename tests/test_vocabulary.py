@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import pytest
 from rdflib import OWL, RDF, RDFS, SKOS, VANN, Literal, URIRef
+from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS
 
 import migration_lod
-from migration_lod.rdf.namespaces import MIG, VOCAB
+from migration_lod.rdf.namespaces import MIG, SH, VOCAB, compact
+from migration_lod.records.kinds import KINDS
+from migration_lod.validation.report import load_shapes
 
 SCHEMES = ("iscm-types", "gcm-elements", "gcm-clusters", "gcm-objectives", "sdg", "iscm-areas-of-focus",
            "membership-roles")
@@ -151,3 +154,58 @@ def test_the_areas_of_focus_are_the_rows_of_the_grcp7_table(vocabulary, referenc
     for row in rows:
         concept = by_label[row["area_of_focus"]]
         assert graph.value(concept, MIG.inCluster) == vocabulary.concept("gcm-clusters", str(row["theme_id"]))
+
+
+def _superclasses(ontology, cls):
+    found, todo = {cls}, [cls]
+    while todo:
+        for parent in ontology.objects(todo.pop(), RDFS.subClassOf):
+            if isinstance(parent, URIRef) and parent not in found:
+                found.add(parent)
+                todo.append(parent)
+    return found
+
+
+def _property_shapes(shapes, shape, through_or):
+    """The property shapes of a shape (and, through_or, of the members of its sh:or)."""
+    found = list(shapes.objects(shape, SH.property))
+    for members in shapes.objects(shape, SH["or"]) if through_or else ():
+        for member in Collection(shapes, members):
+            found += _property_shapes(shapes, member, True) + ([member] if shapes.value(member, SH.path) else [])
+    return found
+
+
+def _counts(shapes, targeting, parameter, predicate, through_or=False):
+    """The values of sh:minCount or sh:maxCount that the shapes give a predicate."""
+    return {int(shapes.value(p, parameter)) for s in targeting for p in _property_shapes(shapes, s, through_or)
+            if shapes.value(p, SH.path) == predicate and shapes.value(p, parameter) is not None}
+
+
+def test_the_record_kinds_the_ontology_and_the_shapes_say_the_same(dataset):
+    """A field's predicate is a property of the ontology; a required field has an sh:minCount 1 and a field of
+    one value (text aside: one per language) an sh:maxCount 1 on every class its records are mapped to; a
+    field of many values has no sh:maxCount 1."""
+    ontology, shapes, graph = dataset.vocabulary.graph, load_shapes(), dataset.graph
+    classes: dict[str, set] = {}
+    for iri, (record, field) in dataset.origins.items():
+        if field is None:
+            classes.setdefault(record.kind.name, set()).update(graph.objects(URIRef(iri), RDF.type))
+    disagreements = []
+    for kind in KINDS:
+        assert classes.get(kind.name), f"no record of the kind {kind.name} in data/ to check it with"
+        for cls in sorted(classes[kind.name]):
+            targeting = [s for c in _superclasses(ontology, cls) for s in shapes.subjects(SH.targetClass, c)]
+            for field in (f for f in kind.fields if f.predicate is not None):
+                where = f"{kind.name}.{field.name} ({compact(field.predicate)}) on {compact(cls)}"
+                minimum = _counts(shapes, targeting, SH.minCount, field.predicate, through_or=True)
+                maximum = _counts(shapes, targeting, SH.maxCount, field.predicate)
+                if field.predicate.startswith(MIG) and not {OWL.ObjectProperty, OWL.DatatypeProperty} & set(
+                        ontology.objects(field.predicate, RDF.type)):
+                    disagreements.append(f"{where}: not a property of the ontology")
+                if field.required and not any(n >= 1 for n in minimum):
+                    disagreements.append(f"{where}: required, but no sh:minCount 1")
+                if not field.many and field.type != "text" and 1 not in maximum:
+                    disagreements.append(f"{where}: one value, but no sh:maxCount 1")
+                if field.many and 1 in maximum:
+                    disagreements.append(f"{where}: many values, but sh:maxCount 1")
+    assert not disagreements
