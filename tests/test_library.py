@@ -13,7 +13,7 @@ import requests
 
 import migration_lod
 from migration_lod.records.documentation import PAGE, record_format_page
-from migration_lod.records.export import to_raw
+from migration_lod.records.writers import to_raw
 
 from .conftest import DATA, ROOT, free_port
 

@@ -14,8 +14,8 @@ import click
 
 from migration_lod.problems import InputError, Problem, ValidationFailed
 from migration_lod.rdf.namespaces import DEFAULT_BASE_IRI
-from migration_lod.records.export import FORMATS
-from migration_lod.records.folder import MIB, RECORD_SUFFIXES, ReadOptions
+from migration_lod.records.folder import MIB, ReadOptions
+from migration_lod.records.formats import RECORD_FORMATS, RECORD_SUFFIXES
 from migration_lod.serve.limits import Limits
 from migration_lod.validation.options import ENGINES, REPORT_FORMATS
 
@@ -223,7 +223,7 @@ def validate_command(files: tuple[Path, ...], base_iri: str, validator: str, qui
               help="Folder of record files to read.")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True,
               help="Folder to write one file per kind into (with dataset.yaml and external/ copied along).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(list(RECORD_FORMATS)), default="csv", show_default=True)
 @_read_options
 def export_command(data_dir: Path, out_dir: Path, fmt: str, ignore: tuple[str, ...], follow_links: bool,
                    max_file_mib: int) -> None:

@@ -8,9 +8,9 @@ from dataclasses import MISSING
 from dataclasses import fields as dataclass_fields
 
 from migration_lod.rdf.namespaces import compact
-from migration_lod.records.folder import EXTERNAL_DIR, METADATA_FILE, RECORD_SUFFIXES
-from migration_lod.records.kinds import KINDS, TYPES, Field, Kind
-from migration_lod.records.load import LIST_SEPARATOR
+from migration_lod.records.folder import EXTERNAL_DIR, METADATA_FILE
+from migration_lod.records.formats import RECORD_SUFFIXES
+from migration_lod.records.kinds import KINDS, LIST_SEPARATOR, TYPES, Field, Kind
 from migration_lod.records.metadata import DatasetMetadata
 
 PAGE = "RECORDS.md"

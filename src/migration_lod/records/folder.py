@@ -17,12 +17,12 @@ from pathlib import Path
 
 from migration_lod.outputs import EXAMPLE, write_output
 from migration_lod.problems import InputError, Problem
+from migration_lod.records.formats import RECORD_SUFFIXES
 from migration_lod.records.kinds import KIND_BY_STEM
 from migration_lod.resources import example_dir
 
 METADATA_FILE = "dataset.yaml"
 EXTERNAL_DIR = "external"
-RECORD_SUFFIXES = (".yaml", ".yml", ".json", ".csv")
 MIB = 1 << 20
 
 

@@ -12,6 +12,9 @@ from rdflib import DCTERMS, ORG, PROV, SKOS, URIRef
 
 from migration_lod.rdf.namespaces import MIG, SCHEMA
 
+LIST_SEPARATOR = "|"  # between the items of a list in a CSV cell
+SOURCE_KEYS = ("document", "section")  # what a source of a record says
+
 
 @dataclass(frozen=True)
 class Field:
