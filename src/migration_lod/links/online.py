@@ -2,7 +2,7 @@
 
 HEAD first (RDF preferred by Accept), GET when a server refuses HEAD; redirects are followed by hand so
 that a loop is caught and a 303 See Other (the Linked Data answer for a non-information resource) counts
-as success; connection errors, timeouts, 429 and 5xx are retried with back-off; each host gets at most
+as success; connection errors, timeouts, 408, 429 and 5xx are retried with back-off; each host gets at most
 `per_host` requests at once and one request per `interval` seconds; results are cached with their
 HTTP validators, so a second run asks nothing for fresh entries and only a conditional request for others.
 """
