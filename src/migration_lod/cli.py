@@ -361,11 +361,12 @@ def links_check_command(dump: Path, concurrency: int, per_host: int, interval: f
     Exit status: 0 no broken link, 1 some broken, 2 bad usage.
     """
     from migration_lod.links.online import LinkChecker, external_iris, report_table
+    from migration_lod.rdf.formats import unreadable
 
     try:
         iris = external_iris(dump, tuple(dict.fromkeys((base_iri, DEFAULT_BASE_IRI))))
     except (OSError, SyntaxError, ValueError) as exc:
-        raise InputError([Problem(f"cannot read this RDF file: {exc}", str(dump))]) from exc
+        raise unreadable(dump, exc) from exc
     checker = LinkChecker(timeout=timeout, concurrency=concurrency, per_host=per_host, interval=interval,
                           retries=retries, cache_dir=cache_dir, max_age=max_age, proxy=proxy)
     results = checker.check(iris)

@@ -68,12 +68,8 @@ def write_sssom(rows: list[LinkMapping], path: Path, *, mapping_set_id: str, ver
                 prefixes: dict[str, str]) -> None:
     """Write the links as an SSSOM TSV file with its YAML metadata header."""
     curie_map = {**{k: v for k, v in prefixes.items() if k != "sdg"}, "sdg": prefixes["sdg"], **SSSOM_PREFIXES}
-
-    def curie(iri: URIRef) -> str:
-        return compact(iri, curie_map)
-
-    used = {c.split(":", 1)[0] for r in rows for c in (curie(r.subject), curie(r.predicate), curie(r.object))}
-    used.add("semapv")
+    curies = [tuple(compact(term, curie_map) for term in (r.subject, r.predicate, r.object)) for r in rows]
+    used = {c.split(":", 1)[0] for row in curies for c in row} | {"semapv"}
     header = {"curie_map": {k: v for k, v in sorted(curie_map.items()) if k in used},
               "mapping_set_id": mapping_set_id, "mapping_set_version": version, "license": license_iri,
               "mapping_set_description": "Links of the migration-lod dataset to the UN's own vocabularies."}
@@ -81,9 +77,9 @@ def write_sssom(rows: list[LinkMapping], path: Path, *, mapping_set_id: str, ver
     columns = ("subject_id", "subject_label", "predicate_id", "object_id", "object_label", "mapping_justification",
                "comment")
     lines.append("\t".join(columns))
-    for row in rows:
-        cells = (curie(row.subject), row.subject_label, curie(row.predicate), curie(row.object), row.object_label,
-                 "semapv:ManualMappingCuration", row.justification)
+    for row, (subject, predicate, obj) in zip(rows, curies, strict=True):
+        cells = (subject, row.subject_label, predicate, obj, row.object_label, "semapv:ManualMappingCuration",
+                 row.justification)
         lines.append("\t".join(c.replace("\t", " ").replace("\n", " ") for c in cells))
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 

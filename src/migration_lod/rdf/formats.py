@@ -91,5 +91,10 @@ def read_quads(paths: Iterable[Path | str]) -> list[ox.Quad]:
         try:
             found += quads(path)
         except (OSError, SyntaxError, ValueError) as exc:
-            raise InputError([Problem(f"cannot read this RDF file: {exc}", str(path))]) from exc
+            raise unreadable(path, exc) from exc
     return found
+
+
+def unreadable(path: Path | str, exc: Exception) -> InputError:
+    """The input error for an RDF file that cannot be read (OSError, SyntaxError or ValueError), naming it."""
+    return InputError([Problem(f"cannot read this RDF file: {exc}", str(path))])

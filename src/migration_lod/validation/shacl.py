@@ -34,7 +34,7 @@ def _data_store(data: Source) -> tuple[ox.Store, Literals]:
     if isinstance(data, ox.Store):
         return data, Literals.of_store(data)
     # Quads and triples are stored as they come, without a copy of their own (at 2M triples, seconds).
-    return faithful_store(read_triples(data) if isinstance(data, Graph | str | Path) else data)
+    return faithful_store(read_triples(data) if isinstance(data, Graph) else data)
 
 
 def compile_shapes(shapes: ShapesGraph) -> Shapes:
@@ -50,6 +50,8 @@ def shacl_validate(data: Source, shapes: Source | None = None, *, engine: str = 
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown SHACL engine {engine!r}: use one of {', '.join(ENGINES)}")
+    # A file is parsed once, however many of the steps below read it (shapes, data, the pyshacl fallback).
+    data, shapes = (read_triples(s) if isinstance(s, str | Path) else s for s in (data, shapes))
     shapes = data if shapes is None else shapes
     graph = ShapesGraph(read_triples(shapes))
     check_offline(graph)
