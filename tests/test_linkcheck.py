@@ -17,12 +17,12 @@ UN = "http://metadata.un.org/sdg/"
 BEHAVIOUR = {  # IRI -> what the web does
     UN + "10.7": "ok", UN + "C100701": "see-other", UN + "codes/geoArea/999": "not-found", UN + "gone": "gone",
     UN + "flaky": "flaky", UN + "slow": "slow", UN + "loop-a": "loop", UN + "loop-b": "loop", UN + "no-head": "no-head",
-    UN + "moved": "moved",
+    UN + "moved": "moved", UN + "busy": "flaky",
 }
 EXPECTED = {  # IRI -> (ok, status)
     UN + "10.7": (True, 200), UN + "C100701": (True, 303), UN + "codes/geoArea/999": (False, 404),
     UN + "gone": (False, 410), UN + "flaky": (True, 200), UN + "slow": (False, None), UN + "loop-a": (False, None),
-    UN + "no-head": (True, 200), UN + "moved": (True, 200),
+    UN + "no-head": (True, 200), UN + "moved": (True, 200), UN + "busy": (True, 200),
 }
 
 
@@ -30,7 +30,7 @@ class Web(http.server.BaseHTTPRequestHandler):
     """A forward proxy: the request line carries the absolute IRI, answered by its behaviour."""
 
     seen: typing.ClassVar[list[tuple[str, str, dict]]] = []
-    flaky_failures = 1
+    failures: typing.ClassVar[dict[str, int]] = {}  # IRI -> the status it answers once before it works
 
     def handle_one(self, method: str) -> None:
         iri = self.path
@@ -40,9 +40,8 @@ class Web(http.server.BaseHTTPRequestHandler):
             behaviour = "ok"
         if behaviour == "ok" and self.headers.get("If-None-Match") == '"v1"':
             return self.answer(304)
-        if behaviour == "flaky" and Web.flaky_failures > 0:
-            Web.flaky_failures -= 1
-            return self.answer(500)
+        if behaviour == "flaky" and iri in Web.failures:
+            return self.answer(Web.failures.pop(iri))
         if behaviour == "slow":
             time.sleep(1.5)
         if behaviour == "no-head" and method == "HEAD":
@@ -75,7 +74,7 @@ class Web(http.server.BaseHTTPRequestHandler):
 @pytest.fixture
 def web():
     Web.seen = []
-    Web.flaky_failures = 1
+    Web.failures = {UN + "flaky": 500, UN + "busy": 408}
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Web)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -122,6 +121,7 @@ def test_the_verdict_on_each_behaviour(web, dump, tmp_path, only_loopback):
     methods = [(m, iri) for m, iri, _ in Web.seen]
     assert ("GET", UN + "no-head") in methods, "GET after a refused HEAD"
     assert sum(1 for m, iri in methods if iri == UN + "flaky") == 2, "retried once after the 500"
+    assert sum(1 for m, iri in methods if iri == UN + "busy") == 2, "retried once after the 408 Request Timeout"
     assert all(h.get("Accept", "").startswith("text/turtle") for _, _, h in Web.seen)
 
 

@@ -111,6 +111,8 @@ def test_a_wrong_endpoint_gives_a_clear_error_and_exit_1(oxigraph, dist):
     result = cli("push", dist / "migration-lod.nt", "--endpoint", nobody, "--retries", "2")
     assert result.returncode == 1
     assert "cannot reach" in result.stderr and "after 2 attempts" in result.stderr
+    once = cli("push", dist / "migration-lod.nt", "--endpoint", nobody, "--retries", "0")
+    assert once.returncode == 1 and "after 1 attempts" in once.stderr, "no retry is still one attempt"
     wrong_path = cli("push", dist / "migration-lod.nt", "--endpoint", oxigraph + "/no-such-service")
     assert wrong_path.returncode == 1 and re.search(r"answered 4\d\d", wrong_path.stderr), wrong_path.stderr
     missing = cli("push", dist / "nothing.nt", "--endpoint", oxigraph + "/store")
