@@ -302,7 +302,7 @@ def test_a_shacl_term_the_engine_does_not_know_is_refused_before_validation(shap
 def test_validate_finds_an_ill_typed_date_in_a_dump_with_either_engine(dist, tmp_path, cli):
     dump = tmp_path / "dump.nt"
     lines = (dist / "migration-lod.nt").read_text(encoding="utf-8").splitlines(keepends=True)
-    start = "<https://schema.org/startDate>"
+    start = "<http://schema.org/startDate>"
     index = next(i for i, line in enumerate(lines) if start in line)
     subject = lines[index].split(" ", 1)[0]
     lines[index] = f'{subject} {start} "2017-02-30"^^<http://www.w3.org/2001/XMLSchema#date> .\n'

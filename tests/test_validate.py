@@ -130,7 +130,7 @@ def injected(graph):
     from rdflib import XSD
 
     broken = copy.deepcopy(graph)
-    schema = "https://schema.org/"
+    schema = "http://schema.org/"
     broken.remove((URIRef(BASE + "iscm/budapest-process"), SKOS.prefLabel, None))
     broken.add((URIRef(BASE + "iscm/commit"), MIG.yearEstablished, Literal("2004")))
     broken.add((URIRef(BASE + "practice/almaty-process-dialogue"), MIG.gcmObjective,

@@ -6,9 +6,11 @@ from rdflib import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SKOS, VANN, V
 
 MIG = Namespace("https://w3id.org/migration-lod/ontology/")
 VOCAB = Namespace("https://w3id.org/migration-lod/vocab/")
-SCHEMA = Namespace("https://schema.org/")
+# http, as in schema.org's own JSON-LD context and in the UN SDG KOS: the two must not mix in one dump.
+SCHEMA = Namespace("http://schema.org/")
 M49 = Namespace("http://metadata.un.org/sdg/codes/geoArea/")
 M49_CODES = Namespace("http://metadata.un.org/sdg/codes/geoArea#")
+UN_SDG = Namespace("http://metadata.un.org/sdg/")
 SH = Namespace("http://www.w3.org/ns/shacl#")
 UNDOCS = "https://undocs.org/"  # the UN's resolver of official document symbols: https://undocs.org/A/RES/71/1
 
@@ -21,10 +23,12 @@ PREFIXES: dict[str, str] = {
     "gcme": str(VOCAB["gcm-elements/"]),
     "gcmc": str(VOCAB["gcm-clusters/"]),
     "gcmo": str(VOCAB["gcm-objectives/"]),
-    "sdg": str(VOCAB["sdg/"]),
+    # not "sdg": the UN SDG KOS writes sdg: for its own namespace, and so does this dump.
+    "migsdg": str(VOCAB["sdg/"]),
     "aof": str(VOCAB["iscm-areas-of-focus/"]),
     "role": str(VOCAB["membership-roles/"]),
     "m49": str(M49),
+    "sdg": str(UN_SDG),
     "dcat": str(DCAT),
     "dcterms": str(DCTERMS),
     "foaf": str(FOAF),
