@@ -4,14 +4,11 @@ predicates all come from records/kinds.py, the data folder's rules from records/
 
 from __future__ import annotations
 
-from dataclasses import MISSING
-from dataclasses import fields as dataclass_fields
-
 from migration_lod.rdf.namespaces import compact
 from migration_lod.records.folder import EXTERNAL_DIR, METADATA_FILE
 from migration_lod.records.formats import RECORD_SUFFIXES
 from migration_lod.records.kinds import KINDS, LIST_SEPARATOR, TYPES, Field, Kind
-from migration_lod.records.metadata import DatasetMetadata
+from migration_lod.records.metadata import METADATA_FIELDS
 
 PAGE = "RECORDS.md"
 
@@ -42,7 +39,7 @@ def kind_table(kind: Kind) -> str:
 
 def record_format_page() -> str:
     """The whole page: the data folder, the dataset's description, every kind and its fields, CSV conventions."""
-    metadata = ", ".join(f"`{f.name}`" for f in dataclass_fields(DatasetMetadata) if f.default is MISSING)
+    metadata = ", ".join(f"`{name}`" for name, f in METADATA_FIELDS.items() if f.required)
     parts = [
         "# The record format of migration-lod",
         "",
@@ -53,7 +50,8 @@ def record_format_page() -> str:
         "",
         f"- One file per kind of record, named after the kind: {', '.join(f'`{k.file_stem}`' for k in KINDS)}, "
         f"each {', '.join(f'`{s}`' for s in RECORD_SUFFIXES)}.",
-        f"- `{METADATA_FILE}`: the dataset's description, with {metadata}.",
+        f"- `{METADATA_FILE}`: the dataset's description, with {metadata}; optionally "
+        + ", ".join(f"`{name}` ({f.meaning})" for name, f in METADATA_FIELDS.items() if not f.required) + ".",
         f"- `{EXTERNAL_DIR}/` (optional): vendored vocabularies; without it the tool's own copies are used.",
         "- Nothing else, unless named with `--ignore GLOB`; hidden files are left alone; links to outside the "
         "folder are read only with `--follow-links`.",

@@ -71,14 +71,14 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LocatedDict:
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-def _read_text(path: Path, shown: str) -> str:
+def _read_text(path: Path, shown: str, empty: str | None = "the file is empty: expected a list of records") -> str:
     try:
         # utf-8-sig: Excel's "CSV UTF-8" and some editors start the file with a byte-order mark.
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError([Problem(f"cannot read the file: {exc}", shown)]) from exc
-    if not text.strip():
-        raise InputError([Problem("the file is empty: expected a list of records", shown, 1)])
+    if empty and not text.strip():
+        raise InputError([Problem(empty, shown, 1)])
     return text
 
 
@@ -117,7 +117,18 @@ def _expanded_size(root: yaml.Node) -> tuple[int, int]:
 def parse_structured(path: Path, shown: str, kind: Kind) -> list[Any]:
     """Parse a YAML or JSON file into a list of located mappings (nesting and aliases bounded; JSON is YAML, read
     by the same bounded loader once it is known to be valid JSON)."""
-    text = _read_text(path, shown)
+    data = parse_document(path, shown)
+    if data is None:
+        raise InputError([Problem("the file is empty: expected a list of records", shown, 1)])
+    if not isinstance(data, list):
+        line = getattr(data, "line", 1)
+        raise InputError([Problem("expected a list of records at the top level", shown, line)])
+    return data
+
+
+def parse_document(path: Path, shown: str) -> Any:
+    """The one document of a YAML or JSON file, read by the bounded loader (None for an empty file)."""
+    text = _read_text(path, shown, empty=None)
     if path.suffix == ".json":
         try:
             json.loads(text)
@@ -145,11 +156,6 @@ def parse_structured(path: Path, shown: str, kind: Kind) -> list[Any]:
         raise InputError([Problem(f"malformed YAML: {exc}", shown)]) from exc
     finally:
         loader.dispose()
-    if data is None:
-        raise InputError([Problem("the file is empty: expected a list of records", shown, 1)])
-    if not isinstance(data, list):
-        line = getattr(data, "line", 1)
-        raise InputError([Problem("expected a list of records at the top level", shown, line)])
     return data
 
 
