@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from rdflib import RDF, SKOS, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, RDFS, SKOS, Graph, Literal, Namespace, URIRef
 
 import migration_lod
 from migration_lod.rdf.namespaces import MIG
@@ -15,7 +15,7 @@ from .conftest import DATA, REFERENCE
 BASE = "https://w3id.org/migration-lod/"
 ORG = Namespace("http://www.w3.org/ns/org#")
 DCTERMS = Namespace("http://purl.org/dc/terms/")
-SCHEMA = Namespace("https://schema.org/")
+SCHEMA = Namespace("http://schema.org/")
 ROLE = Namespace("https://w3id.org/migration-lod/vocab/membership-roles/")
 
 
@@ -162,15 +162,21 @@ def test_every_record_cites_a_source_document_with_a_section(dataset):
 def test_the_dataset_says_when_its_data_changed_and_which_version_was_built(data_copy, tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     migration_lod.build(data_copy).publish(tmp_path / "one")
-    void = Graph().parse(tmp_path / "one" / "void.ttl")
     dataset = URIRef(BASE + "dataset")
-    assert str(void.value(dataset, DCTERMS.modified)).startswith("2023-11-14T22:13:20")
-    digest = str(void.value(dataset, DCTERMS.hasVersion))
-    assert re.fullmatch(r"sha256:[0-9a-f]{64}", digest)
+
+    def built(folder):
+        catalogue = Graph().parse(tmp_path / folder / "catalog.ttl")
+        provenance = str(catalogue.value(catalogue.value(dataset, DCTERMS.provenance), RDFS.label))
+        return catalogue, re.search(r"sha256:[0-9a-f]{64}", provenance).group()
+
+    catalogue, digest = built("one")
+    for described in (catalogue, Graph().parse(tmp_path / "one" / "void.ttl")):
+        assert str(described.value(dataset, DCTERMS.modified)).startswith("2023-11-14T22:13:20")
+    assert str(catalogue.value(dataset, URIRef("http://www.w3.org/ns/dcat#version"))) == "0.1.0"
     path = data_copy / "events.yaml"
     path.write_text(path.read_text().replace("city: Lima", "city: Lima (Peru)"))
     migration_lod.build(data_copy).publish(tmp_path / "two")
-    assert str(Graph().parse(tmp_path / "two" / "void.ttl").value(dataset, DCTERMS.hasVersion)) != digest
+    assert built("two")[1] != digest
 
 
 def test_the_data_folder_builds_without_violations(dataset):

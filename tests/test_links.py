@@ -5,15 +5,17 @@ from __future__ import annotations
 import copy
 
 import pytest
-from rdflib import Dataset, Graph, Namespace, URIRef
+import yaml
+from rdflib import PROV, RDF, RDFS, Dataset, Graph, Namespace, URIRef
 
 import migration_lod
 from migration_lod.links.offline import check_links
-from migration_lod.links.sssom import link_mappings
+from migration_lod.links.sssom import MAPPING_PREDICATES, link_mappings
 
 BASE = "https://w3id.org/migration-lod/"
 VOID = Namespace("http://rdfs.org/ns/void#")
 SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
+KOS = "http://metadata.un.org/sdg/void.ttl#SDG"
 
 
 def add_practice(data_copy, extra: str) -> None:
@@ -75,48 +77,82 @@ def test_an_unknown_m49_code_fails_the_build(data_copy, tmp_path, cli):
 
 def test_every_un_link_of_the_vocabulary_is_checked_offline(dataset):
     warnings = [p for p in dataset.validate().warnings if p.rule == "links"]
-    assert {p.focus for p in warnings} == {"sdg:10.7.3", "sdg:10.7.4"}
+    assert {p.focus for p in warnings} == {"migsdg:10.7.3", "migsdg:10.7.4"}
     broken = copy.deepcopy(dataset.graph)
     broken.add((URIRef(BASE + "vocab/sdg/10.7"), SKOS.exactMatch, URIRef("http://metadata.un.org/sdg/10.99")))
     broken.add((URIRef(BASE + "state/THA"), URIRef(BASE + "ontology/geoArea"),
                 URIRef("http://metadata.un.org/sdg/codes/geoArea/999")))
     problems = [p for p in check_links(broken, dataset.un, dataset.origins) if p.severity == "Violation"]
     assert {(p.focus, p.message.split(" ")[0]) for p in problems} == {
-        ("sdg:10.7", "http://metadata.un.org/sdg/10.99"), ("https://w3id.org/migration-lod/state/THA", "m49:999")}
+        ("migsdg:10.7", "sdg:10.99"), ("https://w3id.org/migration-lod/state/THA", "m49:999")}
 
 
 def test_documents_link_to_the_un_symbol_resolver(dataset):
-    sameas = URIRef("https://schema.org/sameAs")
+    sameas = URIRef("http://schema.org/sameAs")
     assert (URIRef(BASE + "document/a-res-73-195"), sameas, URIRef("https://undocs.org/A/RES/73/195")) in dataset.graph
 
 
-def test_the_sssom_file_parses_and_equals_the_graphs_links(dataset, dist):
+def _sssom(path):
     from sssom.parsers import parse_sssom_table
 
-    msdf = parse_sssom_table(str(dist / "mappings.sssom.tsv"))
+    return parse_sssom_table(str(path))
+
+
+def test_the_sssom_file_holds_the_mappings_and_says_how_each_was_made(dataset, dist):
+    msdf = _sssom(dist / "mappings.sssom.tsv")
     expand = msdf.converter.expand
-    rows = {(expand(r.subject_id), expand(r.predicate_id), expand(r.object_id)) for r in msdf.df.itertuples()}
-    expected = {(str(m.subject), str(m.predicate), str(m.object))
-                for m in link_mappings(dataset.graph, (BASE,))}
-    assert rows == expected and len(rows) == len(msdf.df) > 200
-    assert msdf.metadata["mapping_set_id"] == BASE + "mappings"
-    assert set(msdf.df["mapping_justification"]) == {"semapv:ManualMappingCuration"}
+    rows = {(expand(r.subject_id), expand(r.predicate_id), expand(r.object_id)): r for r in msdf.df.itertuples()}
+    mappings = {(str(m.subject), str(m.predicate), str(m.object)) for m in link_mappings(dataset.graph, (BASE,))
+                if m.predicate in MAPPING_PREDICATES}
+    assert set(rows) == mappings and len(rows) == len(msdf.df) == 42
+    assert not any(p == BASE + "ontology/geoArea" for _, p, _ in rows), "a State's area is no mapping"
+    how = {key: (r.mapping_justification, float(r.confidence)) for key, r in rows.items()}
+    sdg, kos = BASE + "vocab/sdg/", "http://metadata.un.org/sdg/"
+    exact, broad = str(SKOS.exactMatch), str(SKOS.broadMatch)
+    assert how[(sdg + "10.7.1", exact, kos + "C100701")] == ("semapv:LexicalMatching", 1.0)
+    assert rows[(sdg + "10.7.1", exact, kos + "C100701")].match_string == "10.7.1"
+    assert how[(sdg + "10.7", broad, kos + "10")] == ("semapv:ManualMappingCuration", 1.0)
+    for code, unverified in (("10.7.3", "C100703"), ("10.7.4", "C100704")):
+        row = rows[(sdg + code, exact, kos + unverified)]
+        assert (row.mapping_justification, float(row.confidence)) == ("semapv:UnspecifiedMatching", 0.5)
+        assert row.comment.startswith("Not verified")
+    symbol = rows[(BASE + "document/a-res-73-195", "http://schema.org/sameAs", "https://undocs.org/A/RES/73/195")]
+    assert (symbol.mapping_justification, symbol.match_string) == ("semapv:LexicalMatching", "A/RES/73/195")
+    text = (dist / "mappings.sssom.tsv").read_text()
+    header = yaml.safe_load("\n".join(line[2:] for line in text.splitlines() if line.startswith("# ")))
+    assert header["mapping_set_id"] == BASE + "mappings.sssom.tsv"
+    assert header["creator_id"] == ["mlod:developers"] and header["subject_source"] == BASE + "dataset"
+    for key in ("mapping_date", "mapping_set_title", "license", "mapping_set_version"):
+        assert header.get(key), key
+    assert set(msdf.df["object_source"]) == {KOS, "https://undocs.org/"}
 
 
-def test_void_describes_each_linkset(dataset, dist):
+def test_sssom_py_validates_the_published_file(dist):
+    from click.testing import CliRunner
+    from sssom.cli import main
+
+    result = CliRunner().invoke(main, ["validate", str(dist / "mappings.sssom.tsv")])
+    assert result.exit_code == 0, result.output
+
+
+def test_void_describes_each_linkset_with_void_datasets_as_targets(dataset, dist):
     void = Graph().parse(dist / "void.ttl")
     counts = {}
-    for linkset in void.objects(URIRef(BASE + "dataset"), VOID.subset):
-        key = (str(void.value(linkset, VOID.objectsTarget)), str(void.value(linkset, VOID.linkPredicate)))
-        counts[key] = int(void.value(linkset, VOID.triples))
+    for linkset in void.subjects(RDF.type, VOID.Linkset):
+        target = void.value(linkset, VOID.objectsTarget)
+        assert (target, RDF.type, VOID.Dataset) in void, target
+        verified = void.value(linkset, RDFS.comment) is None
+        counts[(str(target), str(void.value(linkset, VOID.linkPredicate)), verified)] = int(
+            void.value(linkset, VOID.triples))
     expected = {}
     for m in link_mappings(dataset.graph, (BASE,)):
-        key = ({"un-m49": "http://metadata.un.org/sdg/codes/geoAreaCodes", "un-sdg-kos": "http://metadata.un.org/sdg",
-                "undocs": "https://undocs.org/"}[m.target], str(m.predicate))
+        key = ({"un-m49": KOS, "un-sdg-kos": KOS, "undocs": "https://undocs.org/"}[m.target], str(m.predicate),
+               m.verified)
         expected[key] = expected.get(key, 0) + 1
     assert counts == expected
-    # 9 targets and their 18 indicators, 10.7.3 and 10.7.4 included (pattern-derived, flagged as warnings).
-    assert counts[("http://metadata.un.org/sdg", str(SKOS.exactMatch))] == 27
+    # 9 targets and 18 indicators; 10.7.3 and 10.7.4 (pattern-derived, not in the vendored KOS) counted apart.
+    assert counts[(KOS, str(SKOS.exactMatch), True)] == 25 and counts[(KOS, str(SKOS.exactMatch), False)] == 2
+    assert counts[(KOS, BASE + "ontology/geoArea", True)] == 179
 
 
 SSSOM = """# curie_map:
@@ -209,9 +245,13 @@ def test_sssom_import_reads_negation_and_the_standard_prefixes(dist, tmp_path, c
     assert links == {(BASE + "iscm/commit", str(SKOS.closeMatch), "https://example.org/vocab/commit")}
 
 
-def test_the_projects_own_mapping_set_imports_back(dist, tmp_path, cli):
+def test_the_projects_own_mapping_set_imports_back(dataset, dist, tmp_path, cli):
     result = cli("links", "import", dist / "mappings.sssom.tsv", "--dump", dist / "migration-lod.nt",
-                 "--out", tmp_path / "imported", "--attributed-to", BASE)
+                 "--out", tmp_path / "imported")
     assert result.returncode == 0, result.stderr
     data = Dataset().parse(tmp_path / "imported" / "mappings.sssom.trig", format="trig")
-    assert len(data) > 200
+    graph = data.graph(URIRef(BASE + "graph/imported/mappings.sssom"))
+    imported = {(s, p, o) for s, p, o in graph if p != PROV.wasAttributedTo and s != graph.identifier}
+    assert imported == {(m.subject, m.predicate, m.object) for m in link_mappings(dataset.graph, (BASE,))
+                        if m.predicate in MAPPING_PREDICATES}
+    assert (graph.identifier, PROV.wasAttributedTo, URIRef(BASE + "developers")) in graph

@@ -10,6 +10,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 import requests
@@ -187,6 +188,24 @@ def test_resource_pages_negotiate_content(server, dataset):
                         timeout=10).status_code == 404
 
 
+def test_the_ontology_iri_gives_browsers_its_documentation_and_rdf_clients_its_turtle(server, dist):
+    browser = requests.get(server.url + "/ontology", timeout=10, headers={
+        "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"})
+    assert browser.status_code == 200 and browser.history[0].status_code == 303
+    assert browser.headers["content-type"].startswith("text/html")
+    assert browser.text == (dist / "ontology.html").read_text(encoding="utf-8")
+    client = requests.get(server.url + "/ontology", headers={"Accept": "text/turtle"}, timeout=10)
+    assert client.status_code == 200 and client.headers["content-type"].startswith("text/turtle")
+    assert "Accept" in browser.history[0].headers["vary"]
+    from rdflib import OWL, RDF, Graph, URIRef
+
+    graph = Graph().parse(data=client.text, format="turtle")
+    assert (URIRef("https://w3id.org/migration-lod/ontology"), RDF.type, OWL.Ontology) in graph
+    assert len(list(graph.subjects(RDF.type, OWL.Class))) > 20
+    other = requests.get(server.url + "/ontology", headers={"Accept": "application/n-triples"}, timeout=10)
+    assert other.status_code == 200 and not other.history, "other RDF formats: the resource's description"
+
+
 def test_ontology_scheme_concept_and_external_pages(server):
     ontology = requests.get(server.url + "/ontology", headers={"Accept": "text/html"}, timeout=10)
     assert ontology.status_code == 200 and "migration-lod ontology" in ontology.text
@@ -194,7 +213,7 @@ def test_ontology_scheme_concept_and_external_pages(server):
     assert scheme.status_code == 200 and "Elements of the global compact for migration" in scheme.text
     assert "k · Combating trafficking in persons" in scheme.text
     concept = requests.get(server.url + "/vocab/sdg/10.7", headers={"Accept": "text/html"}, timeout=10)
-    assert "http://metadata.un.org/sdg/10.7" in concept.text
+    assert "sdg:10.7" in concept.text and quote("http://metadata.un.org/sdg/10.7", safe="") in concept.text
     area = requests.get(server.url + "/resource", params={"iri": "http://metadata.un.org/sdg/codes/geoArea/764"},
                         headers={"Accept": "text/html"}, timeout=10)
     assert area.status_code == 200 and "Thailand" in area.text

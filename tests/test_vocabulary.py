@@ -12,6 +12,8 @@ from migration_lod.rdf.namespaces import MIG, SH, VOCAB, compact
 from migration_lod.records.kinds import KINDS
 from migration_lod.validation.report import load_shapes
 
+from .conftest import DATA
+
 SCHEMES = ("iscm-types", "gcm-elements", "gcm-clusters", "gcm-objectives", "sdg", "iscm-areas-of-focus",
            "membership-roles")
 
@@ -209,3 +211,50 @@ def test_the_record_kinds_the_ontology_and_the_shapes_say_the_same(dataset):
                 if field.many and 1 in maximum:
                     disagreements.append(f"{where}: many values, but sh:maxCount 1")
     assert not disagreements
+
+
+def _minted_terms(graph):
+    return sorted({s for t in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty)
+                   for s in graph.subjects(RDF.type, t) if str(s).startswith(str(MIG))})
+
+
+def test_every_term_is_documented_and_every_property_has_a_domain_and_a_range(vocabulary):
+    """The OOPS! pitfalls the ontology had: no rdfs:comment (P08), no domain or range (P11), no inverses (P13)."""
+    graph = vocabulary.graph
+    terms = _minted_terms(graph)
+    assert len(terms) >= 48
+    for term in terms:
+        for predicate in (RDFS.label, RDFS.comment, SKOS.definition):
+            assert graph.value(term, predicate) is not None, (term, predicate)
+        if (term, RDF.type, OWL.Class) not in graph:
+            assert graph.value(term, RDFS.domain) is not None and graph.value(term, RDFS.range) is not None, term
+    inverses = {(s, o) for s, o in graph.subject_objects(OWL.inverseOf)}
+    assert {(MIG.actorIn, MIG.actor), (MIG.participatedIn, MIG.participant), (MIG.hosted, MIG.hostCountry)} <= inverses
+    ontology = URIRef("https://w3id.org/migration-lod/ontology")
+    for predicate in (DCTERMS.creator, DCTERMS.publisher):
+        assert isinstance(graph.value(ontology, predicate), URIRef), predicate
+    for predicate in (DCTERMS.issued, DCTERMS.modified):
+        assert graph.value(ontology, predicate) is not None, predicate
+
+
+def test_the_project_prefixes_do_not_clash_with_the_un_ones():
+    from migration_lod.rdf.namespaces import PREFIXES
+
+    declared = {}
+    for path in sorted((DATA / "external").glob("*.ttl")):  # the UN SDG KOS files, as the UN writes them
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.startswith("@prefix"):
+                name, namespace = line.split()[1].rstrip(":"), line.split()[2].strip("<>")
+                declared[name] = namespace
+    for name, namespace in PREFIXES.items():
+        assert declared.get(name, namespace) == namespace, name
+    assert PREFIXES["sdg"] == "http://metadata.un.org/sdg/" and PREFIXES["schema"] == "http://schema.org/"
+
+
+def test_the_ontology_documentation_lists_every_class_and_property(dist, vocabulary):
+    html = (dist / "ontology.html").read_text(encoding="utf-8")
+    assert "<title>migration-lod ontology</title>" in html
+    for term in _minted_terms(vocabulary.graph):
+        assert f"<code>{term}</code>" in html, term
+        section = html.split(f"<code>{term}</code>")[0].rsplit("<h3>", 1)[-1]  # pyLODE: a section per term
+        assert section.strip().startswith(str(vocabulary.graph.value(term, RDFS.label))), term

@@ -134,14 +134,20 @@ def build_command(data_dir: Path, out_dir: Path, base_iri: str, validator: str, 
     report = dataset.validate(engine=validator, progress=progress)
     if (report.problems and (not quiet or not report.conforms)) or report.notes:
         _print_report(report, err=True)
+    catalogue: list[Problem] = []
     try:
         if not report.conforms:
             raise ValidationFailed(report.violations)
-        files = dataset.publish(out_dir, report, progress)
-    except ValidationFailed:
+        files = dataset.publish(out_dir, report, progress, catalogue)
+    except ValidationFailed as exc:
+        for problem in exc.problems if report.conforms else ():  # the catalogue's: not printed yet
+            click.echo(f"{problem.severity}: {problem}", err=True)
         click.echo(f"not published: fix the violations above; {out_dir} is unchanged", err=True)
         sys.exit(EXIT_VIOLATIONS)
     if not quiet:
+        for problem in catalogue:
+            click.echo(f"{problem.severity}: {problem}", err=True)
+        click.echo(f"catalogue: conforms to DCAT-AP 3.0.1, {len(catalogue)} warning(s)", err=True)
         click.echo(f"published {len(dataset.graph):,} triples into {out_dir}: {', '.join(files)}", err=True)
 
 

@@ -90,11 +90,13 @@ class Dataset:
                         also=check_links(self.graph, self.un, self.origins), engine=engine, progress=progress)
 
     def publish(self, out_dir: Path | str, report: ValidationReport | None = None,
-                progress: Progress | None = None) -> dict[str, Path]:
-        """Write the dumps, context, VoID/DCAT and checksums into `out_dir`; refuse when there is a violation.
+                progress: Progress | None = None, catalogue_report: list[Problem] | None = None) -> dict[str, Path]:
+        """Write the dumps, context, catalogue, VoID, SSSOM and checksums into `out_dir`; refuse when there is a
+        violation, of the data's shapes or of DCAT-AP's on the catalogue.
 
         `out_dir` must be missing, empty or an earlier publication, and apart from the data folder (InputError
-        otherwise). `report` is the validation of the graph as it is now, when the caller has just made it.
+        otherwise). `report` is the validation of the graph as it is now, when the caller has just made it;
+        the catalogue's DCAT-AP warnings are added to `catalogue_report` when given.
         """
         if self.metadata is None:
             raise ValueError("the dataset has no description (data/dataset.yaml): it cannot be published")
@@ -103,7 +105,7 @@ class Dataset:
             raise ValidationFailed(report.violations)
         return publish_graph(self.graph, out_dir, base_iri=self.base_iri, context=build_context(
             self.vocabulary.graph), metadata=self.metadata, progress=progress,
-            inputs=[self.data_dir] if self.data_dir else [])
+            inputs=[self.data_dir] if self.data_dir else [], catalogue_report=catalogue_report)
 
 
 def assemble(records: list[Record], base_iri: str = DEFAULT_BASE_IRI, data_dir: Path | None = None,

@@ -24,6 +24,11 @@ def shapes_dir() -> Path:
     return _resource("shapes")
 
 
+def catalogue_dir() -> Path:
+    """What the catalogue says of the terms and datasets of others it names (Turtle)."""
+    return _resource("catalogue")
+
+
 def queries_dir() -> Path:
     """The competency questions (SPARQL), shown as the endpoint's example queries."""
     return _resource("queries")

@@ -11,6 +11,7 @@ import pyoxigraph as ox
 import yaml
 from rdflib import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD, Graph, Literal, URIRef
 
+from migration_lod.links.offline import UNVERIFIED
 from migration_lod.problems import InputError, Problem, quoted
 from migration_lod.rdf.formats import is_rdf, quads, read_quads
 from migration_lod.rdf.namespaces import MIG, PREFIXES, SCHEMA, UNDOCS, compact
@@ -21,20 +22,25 @@ from migration_lod.rdf.terms import from_oxigraph, to_oxigraph
 # schema:sameAs from a document to the UN's own reference page for it.
 LINK_PREDICATES = (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch, SKOS.relatedMatch,
                    MIG.geoArea, SCHEMA.sameAs, OWL.sameAs)
-# Target vocabularies by namespace, longest first: (name, dataset IRI, why the links are right).
+# Those that say two resources stand for the same or related things, and so are mappings (the SSSOM file
+# holds only these): mig:geoArea links an actor to a place, which the ontology says is no match.
+MAPPING_PREDICATES = frozenset(LINK_PREDICATES) - {MIG.geoArea}
+UN_KOS_DATASET = "http://metadata.un.org/sdg/void.ttl#SDG"  # the KOS's own VoID dataset (catalogue/sources.ttl)
+UNDOCS_DATASET = UNDOCS  # described as a void:Dataset in catalogue/sources.ttl
+# Target vocabularies by namespace, longest first: (namespace, name, dataset IRI).
 TARGETS = (
-    ("http://metadata.un.org/sdg/codes/geoArea/", "un-m49", "http://metadata.un.org/sdg/codes/geoAreaCodes",
-     "ISO 3166-1 alpha-3 code matched to geoArea#iso3code in the UN M49 list of the UN SDG KOS (data/external)"),
-    ("http://metadata.un.org/sdg/", "un-sdg-kos", "http://metadata.un.org/sdg",
-     "UN SDG KOS IRI of the same goal, target or indicator (UN SDG KOS, commit 0ae578b of 28 May 2020)"),
-    (UNDOCS, "undocs", UNDOCS, "the UN's resolver of the document's official symbol"),
+    ("http://metadata.un.org/sdg/codes/geoArea/", "un-m49", UN_KOS_DATASET),
+    ("http://metadata.un.org/sdg/", "un-sdg-kos", UN_KOS_DATASET),
+    (UNDOCS, "undocs", UNDOCS_DATASET),
 )
-SSSOM_PREFIXES = {"unsdg": "http://metadata.un.org/sdg/", "undocs": UNDOCS, "semapv": "https://w3id.org/semapv/vocab/"}
+SEMAPV = "https://w3id.org/semapv/vocab/"
+SSSOM_PREFIXES = {"undocs": UNDOCS, "semapv": SEMAPV}
+UNVERIFIED_CONFIDENCE = 0.5  # a target the vendored vocabulary lacks: stated, but not seen to exist
 
 
 @dataclass(frozen=True)
 class LinkMapping:
-    """One cross-vocabulary link of the dataset, as an SSSOM row."""
+    """One cross-vocabulary link of the dataset, as an SSSOM row: what links to what, and how it was made."""
 
     subject: URIRef
     subject_label: str
@@ -42,13 +48,42 @@ class LinkMapping:
     object: URIRef
     object_label: str
     target: str
-    justification: str
+    justification: str  # a SEMAPV term: LexicalMatching, ManualMappingCuration, UnspecifiedMatching
+    comment: str
+    verified: bool = True  # False: the target is not in the vendored copy of its vocabulary
+    match_field: URIRef | None = None  # for LexicalMatching: the field whose values are equal on both sides
+    match_string: str = ""
+
+    @property
+    def confidence(self) -> float:
+        """1 for a link to a target seen in its vocabulary; less for one that is not."""
+        return 1.0 if self.verified else UNVERIFIED_CONFIDENCE
 
 
 def _label(graph: Graph, node: URIRef) -> str:
     labels = [o for p in (SKOS.prefLabel, RDFS.label) for o in graph.objects(node, p) if isinstance(o, Literal)]
     english = sorted(str(o) for o in labels if o.language in (None, "en"))
     return english[0] if english else ""
+
+
+def _how(graph: Graph, subject: URIRef, predicate: URIRef, obj: URIRef, target: str) -> dict:
+    """How a link was made, decided on what the graph says of both ends."""
+    if target.startswith("un-") and (obj, None, None) not in graph:
+        notes = sorted(str(n) for n in graph.objects(subject, SKOS.editorialNote) if str(n).startswith(UNVERIFIED))
+        return {"justification": "UnspecifiedMatching", "verified": False, "comment": " ".join(notes) or
+                "Not verified: the target is not in the vendored copy of its vocabulary (data/external)."}
+    if predicate == SCHEMA.sameAs and str(obj).startswith(UNDOCS):
+        symbol = str(obj)[len(UNDOCS):]
+        if Literal(symbol) in set(graph.objects(subject, DCTERMS.identifier)):
+            return {"justification": "LexicalMatching", "match_field": DCTERMS.identifier, "match_string": symbol,
+                    "comment": "the UN's resolver of the document's official symbol, built from the symbol"}
+    if predicate in (SKOS.exactMatch, SKOS.closeMatch):
+        ours = {str(n) for n in graph.objects(subject, SKOS.notation)}
+        equal = sorted(ours & {str(n) for n in graph.objects(obj, SKOS.notation)})
+        if equal:
+            return {"justification": "LexicalMatching", "match_field": SKOS.notation, "match_string": equal[0],
+                    "comment": "stated in the project's vocabulary; the notations are equal"}
+    return {"justification": "ManualMappingCuration", "comment": "stated by hand in the project's vocabulary"}
 
 
 def link_mappings(graph: Graph, own: tuple[str, ...]) -> list[LinkMapping]:
@@ -58,42 +93,71 @@ def link_mappings(graph: Graph, own: tuple[str, ...]) -> list[LinkMapping]:
         for subject, obj in graph.subject_objects(predicate):
             if not (isinstance(obj, URIRef) and str(subject).startswith(own)) or str(obj).startswith(own):
                 continue
-            target = next(t for t in (*TARGETS, ("", "other", "", "")) if str(obj).startswith(t[0]))
-            rows.append(LinkMapping(subject, _label(graph, subject), predicate, obj, _label(graph, obj), target[1],
-                                    target[3]))
+            target = next((t[1] for t in TARGETS if str(obj).startswith(t[0])), "other")
+            rows.append(LinkMapping(subject, _label(graph, subject), predicate, obj, _label(graph, obj), target,
+                                    **_how(graph, subject, predicate, obj, target)))
     return sorted(rows, key=lambda r: (str(r.subject), str(r.predicate), str(r.object)))
 
 
-def write_sssom(rows: list[LinkMapping], path: Path, *, mapping_set_id: str, version: str, license_iri: str,
-                prefixes: dict[str, str]) -> None:
-    """Write the links as an SSSOM TSV file with its YAML metadata header."""
-    curie_map = {**{k: v for k, v in prefixes.items() if k != "sdg"}, "sdg": prefixes["sdg"], **SSSOM_PREFIXES}
-    curies = [tuple(compact(term, curie_map) for term in (r.subject, r.predicate, r.object)) for r in rows]
-    used = {c.split(":", 1)[0] for row in curies for c in row} | {"semapv"}
+@dataclass(frozen=True)
+class MappingSet:
+    """What the SSSOM file says of its mappings as a whole (its YAML header)."""
+
+    mapping_set_id: str  # the IRI the file is published at
+    title: str
+    version: str
+    license: str
+    creator: str  # an IRI
+    mapping_date: str  # xsd:date
+    subject_source: str  # the IRI of this dataset
+
+
+SSSOM_COLUMNS = ("subject_id", "subject_label", "predicate_id", "object_id", "object_label",
+                 "mapping_justification", "subject_match_field", "object_match_field", "match_string",
+                 "confidence", "object_source", "comment")
+
+
+def write_sssom(rows: list[LinkMapping], path: Path, mapping_set: MappingSet, prefixes: dict[str, str]) -> None:
+    """Write the mappings among the links (MAPPING_PREDICATES) as an SSSOM TSV file with its metadata header."""
+    rows = [r for r in rows if r.predicate in MAPPING_PREDICATES]
+    curie_map = {**prefixes, **SSSOM_PREFIXES}
+    cells = [_cells(row, curie_map) for row in rows]
+    creator = compact(mapping_set.creator, curie_map)
+    curies = [creator, *(c for row in cells for c in (row[0], row[2], row[3], row[5], row[6]))]
+    used = {c.split(":", 1)[0] for c in curies if c}
     header = {"curie_map": {k: v for k, v in sorted(curie_map.items()) if k in used},
-              "mapping_set_id": mapping_set_id, "mapping_set_version": version, "license": license_iri,
-              "mapping_set_description": "Links of the migration-lod dataset to the UN's own vocabularies."}
+              "mapping_set_id": mapping_set.mapping_set_id, "mapping_set_version": mapping_set.version,
+              "mapping_set_title": mapping_set.title,
+              "mapping_set_description": "Links of the migration-lod dataset to the UN's own vocabularies. "
+                                         "Rows with a confidence below 1 name targets that are not in the vendored "
+                                         "copy of their vocabulary: they are stated, not verified.",
+              "license": mapping_set.license, "creator_id": [creator], "mapping_date": mapping_set.mapping_date,
+              "subject_source": mapping_set.subject_source}
     lines = ["# " + line for line in yaml.safe_dump(header, sort_keys=False, width=200).splitlines()]
-    columns = ("subject_id", "subject_label", "predicate_id", "object_id", "object_label", "mapping_justification",
-               "comment")
-    lines.append("\t".join(columns))
-    for row, (subject, predicate, obj) in zip(rows, curies, strict=True):
-        cells = (subject, row.subject_label, predicate, obj, row.object_label, "semapv:ManualMappingCuration",
-                 row.justification)
-        lines.append("\t".join(c.replace("\t", " ").replace("\n", " ") for c in cells))
+    lines.append("\t".join(SSSOM_COLUMNS))
+    lines += ["\t".join(c.replace("\t", " ").replace("\n", " ") for c in row) for row in cells]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def linksets(rows: list[LinkMapping]) -> dict[tuple[str, URIRef], int]:
-    """How many links go to each target vocabulary with each predicate (for void:Linkset)."""
-    counts: dict[tuple[str, URIRef], int] = {}
+def _cells(row: LinkMapping, curie_map: dict[str, str]) -> tuple[str, ...]:
+    field = compact(row.match_field, curie_map) if row.match_field is not None else ""
+    source = next((t[2] for t in TARGETS if t[1] == row.target), "")
+    return (compact(row.subject, curie_map), row.subject_label, compact(row.predicate, curie_map),
+            compact(row.object, curie_map), row.object_label, f"semapv:{row.justification}", field, field,
+            row.match_string, f"{row.confidence:g}", source, row.comment)
+
+
+def linksets(rows: list[LinkMapping]) -> dict[tuple[str, URIRef, bool], int]:
+    """How many links go to each target vocabulary with each predicate, verified or not (for void:Linkset)."""
+    counts: dict[tuple[str, URIRef, bool], int] = {}
     for row in rows:
-        counts[(row.target, row.predicate)] = counts.get((row.target, row.predicate), 0) + 1
+        key = (row.target, row.predicate, row.verified)
+        counts[key] = counts.get(key, 0) + 1
     return counts
 
 
 def target_dataset(name: str) -> str:
-    """The IRI of a target vocabulary by its name."""
+    """The IRI of the void:Dataset of a target vocabulary, by its name."""
     return next(t[2] for t in TARGETS if t[1] == name)
 
 

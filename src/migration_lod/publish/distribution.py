@@ -15,6 +15,7 @@ IMPORTED = "imported"  # `links import` writes its graphs into a publication's i
 MEDIA_TYPES = {  # file suffix -> media type of the file itself (a .gz is gzip, whatever it holds)
     **{suffix: rdf.media_type for suffix, rdf in RDF_FORMATS.items()},
     ".tsv": "text/tab-separated-values",
+    ".html": "text/html; charset=utf-8",
     ".gz": "application/gzip",
 }
 DUMPS = {suffix: MEDIA_TYPES["." + suffix] for suffix in ("ttl", "jsonld", "nt")}  # the three dumps, by suffix

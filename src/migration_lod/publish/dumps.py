@@ -16,16 +16,18 @@ import json
 import shutil
 from collections.abc import Iterable
 from concurrent.futures import Executor, ThreadPoolExecutor
-from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import DCAT, DCTERMS, OWL, RDF, VOID, XSD, Graph, Literal, URIRef
+from rdflib import Graph
 
-from migration_lod.links.sssom import LinkMapping, link_mappings, linksets, target_dataset, write_sssom
+from migration_lod.links.sssom import MappingSet, link_mappings, write_sssom
 from migration_lod.outputs import MARKER, write_output
+from migration_lod.problems import Problem, ValidationFailed
 from migration_lod.progress import Progress, Stage
+from migration_lod.publish.catalogue import CATALOGUE_FILE, check_catalogue, data_coverage, describe_catalogue
 from migration_lod.publish.distribution import (
     CHECKSUMS,
     DUMP_NAME,
@@ -35,8 +37,10 @@ from migration_lod.publish.distribution import (
     VOID_FILE,
 )
 from migration_lod.publish.jsonld import write_jsonld
+from migration_lod.publish.ontology_docs import write_ontology_docs
+from migration_lod.publish.void import dataset_statistics, describe_dataset
 from migration_lod.rdf.jsonld import CONTEXT_FILE
-from migration_lod.rdf.namespaces import DEFAULT_BASE_IRI, PREFIXES, split_iri
+from migration_lod.rdf.namespaces import DEFAULT_BASE_IRI, PREFIXES, UN_SDG
 from migration_lod.rdf.terms import DEFAULT_GRAPH, as_store, sorted_ntriples
 from migration_lod.records.metadata import DatasetMetadata
 
@@ -54,95 +58,6 @@ def _write_gzip(path: Path) -> None:
     with path.open("rb") as source, open(f"{path}.gz", "wb") as raw, \
             gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=GZIP_LEVEL) as target:
         shutil.copyfileobj(source, target, 1 << 20)
-
-
-@dataclass(frozen=True)
-class Statistics:
-    """What VoID says of the graph's size: triples, subjects, entities, predicates, entities per class."""
-
-    triples: int
-    subjects: int
-    entities: int
-    predicates: tuple[str, ...]
-    classes: dict[URIRef, int]
-
-
-def dataset_statistics(store: ox.Store, base_iri: str) -> Statistics:
-    """The VoID statistics of the store's default graph (entities: IRIs under the base IRI)."""
-    # One scan for the counts and the predicates, one for the classes.
-    counts = next(store.query(
-        "SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects) (COUNT(DISTINCT ?entity) AS ?entities) "
-        '(GROUP_CONCAT(DISTINCT STR(?p); SEPARATOR=" ") AS ?predicates) WHERE { ?s ?p ?o '
-        f"BIND (IF(isIRI(?s) && STRSTARTS(STR(?s), {_string(base_iri)}), ?s, ?none) AS ?entity) }}"))
-    classes = {URIRef(c.value): int(n.value) for c, n in store.query(
-        "SELECT ?c (COUNT(*) AS ?n) WHERE { ?s a ?c FILTER isIRI(?c) } GROUP BY ?c")}
-    return Statistics(int(counts["triples"].value), int(counts["subjects"].value), int(counts["entities"].value),
-                      tuple(sorted(counts["predicates"].value.split())), classes)
-
-
-def describe_dataset(statistics: Statistics, base_iri: str, metadata: DatasetMetadata, files: dict[str, Path],
-                     links: list[LinkMapping]) -> Graph:
-    """The VoID and DCAT description of the dataset: title, licence, dumps, triples and entities per class,
-    and a void:Linkset per target vocabulary and link predicate."""
-    dataset = URIRef(base_iri + "dataset")
-    void = Graph()
-    add = void.add
-    for cls in (VOID.Dataset, DCAT.Dataset):
-        add((dataset, RDF.type, cls))
-    add((dataset, DCTERMS.title, Literal(metadata.title, lang="en")))
-    add((dataset, DCTERMS.description, Literal(metadata.description, lang="en")))
-    add((dataset, DCTERMS.license, URIRef(metadata.license)))
-    add((dataset, DCTERMS.publisher, Literal(metadata.publisher)))
-    add((dataset, OWL.versionInfo, Literal(metadata.version)))
-    if metadata.data_digest:
-        add((dataset, DCTERMS.hasVersion, Literal(metadata.data_digest)))
-    if metadata.modified:
-        add((dataset, DCTERMS.modified, Literal(metadata.modified, datatype=XSD.dateTime)))
-    add((dataset, VOID.uriSpace, Literal(base_iri)))
-    # The endpoint is where `migration-lod serve` answers when the dataset is served at its base IRI.
-    add((dataset, VOID.sparqlEndpoint, URIRef(base_iri + "sparql")))
-    add((dataset, VOID.triples, Literal(statistics.triples, datatype=XSD.integer)))
-    add((dataset, VOID.entities, Literal(statistics.entities, datatype=XSD.integer)))
-    add((dataset, VOID.distinctSubjects, Literal(statistics.subjects, datatype=XSD.integer)))
-    for cls, count in sorted(statistics.classes.items()):
-        partition = URIRef(f"{base_iri}dataset/class/{_local(cls)}")
-        add((dataset, VOID.classPartition, partition))
-        add((partition, VOID["class"], cls))
-        add((partition, VOID.entities, Literal(count, datatype=XSD.integer)))
-    used = {*statistics.predicates, *map(str, statistics.classes)}
-    for namespace in sorted(set(PREFIXES.values())):
-        if any(term.startswith(namespace) for term in used):
-            add((dataset, VOID.vocabulary, URIRef(namespace)))
-    for (target, predicate), count in sorted(linksets(links).items()):
-        linkset = URIRef(f"{base_iri}dataset/linkset/{target}-{_local(predicate)}")
-        add((dataset, VOID.subset, linkset))
-        add((linkset, RDF.type, VOID.Linkset))
-        add((linkset, VOID.subjectsTarget, dataset))
-        add((linkset, VOID.objectsTarget, URIRef(target_dataset(target))))
-        add((linkset, VOID.linkPredicate, predicate))
-        add((linkset, VOID.triples, Literal(count, datatype=XSD.integer)))
-    add((dataset, DCTERMS.relation, URIRef(base_iri + SSSOM_FILE)))
-    for suffix, media_type in DUMPS.items():
-        name = f"{DUMP_NAME}.{suffix}"
-        download = URIRef(base_iri + name)
-        distribution = URIRef(f"{base_iri}dataset/distribution/{suffix}")
-        add((dataset, VOID.dataDump, download))
-        add((dataset, DCAT.distribution, distribution))
-        add((distribution, RDF.type, DCAT.Distribution))
-        add((distribution, DCAT.downloadURL, download))
-        add((distribution, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{media_type}")))
-        add((distribution, DCAT.byteSize, Literal(files[suffix].stat().st_size, datatype=XSD.nonNegativeInteger)))
-    return void
-
-
-def _string(text: str) -> str:
-    """A SPARQL string literal."""
-    return str(ox.Literal(text))
-
-
-def _local(iri: URIRef) -> str:
-    split = split_iri(iri)
-    return f"{split[0]}-{split[1]}" if split else hashlib.sha256(str(iri).encode()).hexdigest()[:16]
 
 
 def write_dumps(store: ox.Store, folder: Path, context: dict[str, Any], base_iri: str,
@@ -176,12 +91,14 @@ def write_turtle(graph: Graph, path: Path) -> None:
 
 
 def publish_graph(graph: Graph, out_dir: Path | str, *, base_iri: str, context: dict[str, Any],
-                  metadata: DatasetMetadata, progress: Progress | None = None,
-                  inputs: Iterable[Path] = ()) -> dict[str, Path]:
+                  metadata: DatasetMetadata, progress: Progress | None = None, inputs: Iterable[Path] = (),
+                  catalogue_report: list[Problem] | None = None) -> dict[str, Path]:
     """Publish `graph` into `out_dir` atomically; return the published files by name.
 
     `out_dir` must be missing, empty or an earlier publication, and apart from the `inputs` folders
-    (outputs.check_output); InputError says why otherwise, before anything is written.
+    (outputs.check_output); InputError says why otherwise, before anything is written. The DCAT-AP catalogue
+    is checked against the profile's shapes: ValidationFailed on a violation, nothing published; the
+    warnings are added to `catalogue_report` when given.
     """
     out = Path(out_dir)
     store = as_store(graph)
@@ -189,28 +106,45 @@ def publish_graph(graph: Graph, out_dir: Path | str, *, base_iri: str, context: 
 
     def fill(staging: Path) -> None:
         with ThreadPoolExecutor(max_workers=3) as pool:
-            statistics = pool.submit(dataset_statistics, store, base_iri)
+            statistics = pool.submit(dataset_statistics, store, base_iri, str(UN_SDG))
+            coverage = pool.submit(data_coverage, store, base_iri)
             files = write_dumps(store, staging, context, base_iri, pool, stage)
         (staging / CONTEXT_FILE).write_text(
             json.dumps({"@context": context}, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         links = link_mappings(graph, tuple(dict.fromkeys((base_iri, DEFAULT_BASE_IRI))))
-        write_sssom(links, staging / SSSOM_FILE, mapping_set_id=base_iri + "mappings", version=metadata.version,
-                    license_iri=metadata.license, prefixes={**PREFIXES, "mlod": base_iri})
-        write_turtle(describe_dataset(statistics.result(), base_iri, metadata, files, links),
-                     staging / VOID_FILE)
-        _write_checksums(staging)
+        publisher = metadata.publisher.iri or base_iri + "publisher"
+        write_sssom(links, staging / SSSOM_FILE, MappingSet(
+            mapping_set_id=base_iri + SSSOM_FILE, title=f"Links of {metadata.title} to the UN's vocabularies",
+            version=metadata.version, license=metadata.license, creator=publisher,
+            mapping_date=(metadata.modified or datetime.now(UTC).isoformat())[:10],
+            subject_source=base_iri + "dataset"), prefixes={**PREFIXES, "mlod": base_iri})
+        write_turtle(describe_dataset(statistics.result(), base_iri, metadata, links), staging / VOID_FILE)
+        write_ontology_docs(staging)
+        digests = {path.name: _sha256(path) for path in staging.iterdir()}
+        catalogue = describe_catalogue(base_iri, metadata, files, digests, coverage.result())
+        problems = check_catalogue(catalogue)
+        violations = [p for p in problems if p.severity == "Violation"]
+        if violations:
+            raise ValidationFailed(violations)
+        if catalogue_report is not None:
+            catalogue_report.extend(problems)
+        write_turtle(catalogue, staging / CATALOGUE_FILE)
+        _write_checksums(staging, digests)
 
     write_output(out, PUBLICATION, fill, inputs)
     stage.done(f"published {stage.total:,} triples into {out}")
     return {p.name: out / p.name for p in sorted(out.iterdir()) if p.name != MARKER}
 
 
-def _write_checksums(folder: Path) -> None:
-    lines = []
-    for path in sorted(folder.iterdir()):
-        digest = hashlib.sha256()
-        with path.open("rb") as stream:
-            for block in iter(lambda s=stream: s.read(1 << 20), b""):
-                digest.update(block)
-        lines.append(f"{digest.hexdigest()}  {path.name}\n")
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _write_checksums(folder: Path, known: dict[str, str]) -> None:
+    """SHA256SUMS of every file of the folder (the digests already computed are not computed again)."""
+    lines = [f"{known.get(path.name) or _sha256(path)}  {path.name}\n" for path in sorted(folder.iterdir())]
     (folder / CHECKSUMS).write_text("".join(lines), encoding="utf-8")

@@ -21,6 +21,7 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from migration_lod.publish.ontology_docs import ONTOLOGY_HTML, ONTOLOGY_TURTLE
 from migration_lod.rdf.namespaces import DEFAULT_BASE_IRI, PREFIXES
 from migration_lod.serve.clients import ClientLimiter, client_key
 from migration_lod.serve.files import PublishedFiles
@@ -32,6 +33,8 @@ from migration_lod.serve.pool import QueryEngine
 from migration_lod.serve.sparql_protocol import read_query_request
 
 PAGE_LIMIT = 500  # incoming links shown on a resource page
+# IRIs (paths under the base IRI) with a published document of their own: (HTML, Turtle) file names.
+DOCUMENTS = {"ontology": (ONTOLOGY_HTML, ONTOLOGY_TURTLE)}
 SD = "http://www.w3.org/ns/sparql-service-description#"
 MESSAGE_LIMIT = 500  # characters of an error message
 
@@ -102,8 +105,10 @@ def _formats(request: Request) -> tuple[str, ...]:
 class Endpoint:
     """The application's state: the query engine, the clients' places, where IRIs live, the examples."""
 
-    def __init__(self, engine: QueryEngine, examples: list[Example], base_iri: str = DEFAULT_BASE_IRI) -> None:
+    def __init__(self, engine: QueryEngine, examples: list[Example], base_iri: str = DEFAULT_BASE_IRI,
+                 files: PublishedFiles | None = None) -> None:
         self.engine = engine
+        self.files = files
         self.limits = engine.limits
         self.clients = ClientLimiter(self.limits.queries_per_client, self.limits.client_waiting)
         self.examples = examples
@@ -201,8 +206,18 @@ class Endpoint:
         return await self.describe(request, [iri])
 
     async def local(self, request: Request) -> Response | _Released:
-        """The Linked Data page or description of an IRI minted under the base IRI."""
+        """The Linked Data page or description of an IRI minted under the base IRI; for a documented IRI (the
+        ontology's), a redirect to the published document in the representation asked for."""
         path = request.path_params["path"]
+        if path in DOCUMENTS and self.files is not None:
+            try:
+                representation = choose(GRAPHS, request.headers.get("accept"), _formats(request))
+            except NotAcceptable as exc:
+                return _error(QueryError(406, str(exc)))
+            html, turtle = DOCUMENTS[path]
+            target = html if representation.html else turtle if representation.format == ox.RdfFormat.TURTLE else None
+            if target in self.files.names:
+                return _negotiated(RedirectResponse("/" + target, status_code=303))
         return await self.describe(request, [namespace + path for namespace in self.namespaces])
 
     async def describe(self, request: Request, candidates: list[str]) -> Response | _Released:
@@ -270,7 +285,7 @@ def _page_query(iri: str) -> str:
 def create_app(engine: QueryEngine, examples: list[Example], base_iri: str = DEFAULT_BASE_IRI,
                files: PublishedFiles | None = None) -> Starlette:
     """The ASGI application over a query engine (the engine is closed when the application shuts down)."""
-    endpoint = Endpoint(engine, examples, base_iri)
+    endpoint = Endpoint(engine, examples, base_iri, files)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
+from migration_lod.publish.void import un_citation
 from migration_lod.rdf.namespaces import compact
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -25,6 +26,7 @@ padding:.35em .5em;text-align:left;vertical-align:top}th{background:#eef2f5;font
 code,pre,textarea{font:13px/1.4 ui-monospace,monospace}textarea{width:100%;box-sizing:border-box}
 pre{background:#f0f3f5;padding:.8em;overflow:auto}.iri{color:#5a6570;font-size:.85em;word-break:break-all}
 .lang,.type{color:#6b7780;font-size:.8em}ul.examples li{margin:.4em 0}
+footer{max-width:72em;margin:1em auto;padding:0 1.5em 1.5em;color:#5a6570;font-size:.85em}
 """
 
 
@@ -53,11 +55,13 @@ def load_examples(folder: Path) -> list[Example]:
 
 
 def document(title: str, body: str) -> str:
-    """A whole HTML page."""
+    """A whole HTML page, with the attribution the UN content of the data asks for at its foot."""
     return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{escape(title)}</title>"
             f"<meta name='viewport' content='width=device-width,initial-scale=1'><style>{STYLE}</style></head>"
             f"<body><header><a href='/'>migration-lod</a> · <a href='/sparql'>SPARQL endpoint</a> · "
-            f"<a href='/ontology'>ontology</a></header><main>{body}</main></body></html>")
+            f"<a href='/ontology'>ontology</a></header><main>{body}</main>"
+            "<footer>The UN M49 areas and the SDG goals, targets and indicators in this data come from the UN SDG "
+            f"Knowledge Organization System: {escape(un_citation())}.</footer></body></html>")
 
 
 def query_page(examples: list[Example], query: str, triples: int) -> str:
