@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
+from rdflib import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD, Graph, Literal, Namespace, URIRef
 
 from migration_lod.problems import Problem
 from migration_lod.publish.distribution import DUMP_NAME, DUMPS
@@ -94,7 +94,8 @@ def describe_catalogue(base_iri: str, metadata: DatasetMetadata, files: dict[str
     add = graph.add
     licence = URIRef(metadata.license)
     add((licence, RDF.type, DCTERMS.LicenseDocument))  # what dataset.yaml names as the licence is one
-    publisher = URIRef(metadata.publisher.iri or base_iri + "publisher")
+    publisher = URIRef(metadata.publisher_iri(base_iri))
+    service = URIRef(base_iri + "dataset/service/sparql")
     add((publisher, RDF.type, FOAF.Agent))
     add((publisher, RDF.type, FOAF.Organization))
     add((publisher, FOAF.name, Literal(metadata.publisher.name)))
@@ -140,7 +141,7 @@ def describe_catalogue(base_iri: str, metadata: DatasetMetadata, files: dict[str
     if metadata.contact:
         contact = URIRef(base_iri + "dataset/contact")
         add((dataset, DCAT.contactPoint, contact))
-        add((URIRef(base_iri + "dataset/service/sparql"), DCAT.contactPoint, contact))
+        add((service, DCAT.contactPoint, contact))
         add((contact, RDF.type, VCARD.Kind))
         add((contact, RDF.type, VCARD.Organization))
         add((contact, VCARD.fn, Literal(metadata.contact.name)))
@@ -161,7 +162,6 @@ def describe_catalogue(base_iri: str, metadata: DatasetMetadata, files: dict[str
         add((provenance, RDFS.label, Literal(f"Built with migration-lod from the record files of digest "
                                              f"{metadata.data_digest}", lang="en")))
 
-    service = URIRef(base_iri + "dataset/service/sparql")
     add((service, RDF.type, DCAT.DataService))
     add((service, DCTERMS.title, Literal(f"SPARQL endpoint of {metadata.title}", lang="en")))
     add((service, DCAT.endpointURL, URIRef(base_iri + "sparql")))
@@ -208,7 +208,7 @@ def _add_terms(graph: Graph) -> None:
     for term in named:
         for triple in terms.triples((term, None, None)):
             graph.add(triple)
-            if triple[1] == URIRef("http://www.w3.org/2004/02/skos/core#inScheme"):
+            if triple[1] == SKOS.inScheme:
                 schemes.add(triple[2])
     for scheme in schemes:
         for triple in terms.triples((scheme, None, None)):

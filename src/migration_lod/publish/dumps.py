@@ -38,9 +38,9 @@ from migration_lod.publish.distribution import (
 )
 from migration_lod.publish.jsonld import write_jsonld
 from migration_lod.publish.ontology_docs import write_ontology_docs
-from migration_lod.publish.void import dataset_statistics, describe_dataset
+from migration_lod.publish.void import dataset_statistics, describe_dataset, un_space
 from migration_lod.rdf.jsonld import CONTEXT_FILE
-from migration_lod.rdf.namespaces import DEFAULT_BASE_IRI, PREFIXES, UN_SDG
+from migration_lod.rdf.namespaces import DEFAULT_BASE_IRI, PREFIXES
 from migration_lod.rdf.terms import DEFAULT_GRAPH, as_store, sorted_ntriples
 from migration_lod.records.metadata import DatasetMetadata
 
@@ -106,16 +106,15 @@ def publish_graph(graph: Graph, out_dir: Path | str, *, base_iri: str, context: 
 
     def fill(staging: Path) -> None:
         with ThreadPoolExecutor(max_workers=3) as pool:
-            statistics = pool.submit(dataset_statistics, store, base_iri, str(UN_SDG))
+            statistics = pool.submit(dataset_statistics, store, base_iri, un_space())
             coverage = pool.submit(data_coverage, store, base_iri)
             files = write_dumps(store, staging, context, base_iri, pool, stage)
         (staging / CONTEXT_FILE).write_text(
             json.dumps({"@context": context}, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         links = link_mappings(graph, tuple(dict.fromkeys((base_iri, DEFAULT_BASE_IRI))))
-        publisher = metadata.publisher.iri or base_iri + "publisher"
         write_sssom(links, staging / SSSOM_FILE, MappingSet(
             mapping_set_id=base_iri + SSSOM_FILE, title=f"Links of {metadata.title} to the UN's vocabularies",
-            version=metadata.version, license=metadata.license, creator=publisher,
+            version=metadata.version, license=metadata.license, creator=metadata.publisher_iri(base_iri),
             mapping_date=(metadata.modified or datetime.now(UTC).isoformat())[:10],
             subject_source=base_iri + "dataset"), prefixes={**PREFIXES, "mlod": base_iri})
         write_turtle(describe_dataset(statistics.result(), base_iri, metadata, links), staging / VOID_FILE)

@@ -52,6 +52,11 @@ def sources() -> Graph:
     return parse_turtle_files([catalogue_dir() / SOURCES_FILE])
 
 
+def un_space() -> str:
+    """The URI space of the UN SDG KOS (its IRIs in the dumps are the UN content)."""
+    return str(sources().value(URIRef(UN_KOS_DATASET), VOID.uriSpace))
+
+
 def un_citation() -> str:
     """The citation the UN SDG KOS asks for wherever its content is republished."""
     return str(sources().value(URIRef(UN_KOS_DATASET), DCTERMS.bibliographicCitation))
@@ -122,7 +127,7 @@ def describe_dataset(statistics: Statistics, base_iri: str, metadata: DatasetMet
     add((dataset, DCTERMS.title, Literal(metadata.title, lang="en")))
     add((dataset, DCTERMS.description, Literal(metadata.description, lang="en")))
     add((dataset, DCTERMS.license, URIRef(metadata.license)))
-    add((dataset, DCTERMS.publisher, URIRef(metadata.publisher.iri or base_iri + "publisher")))
+    add((dataset, DCTERMS.publisher, URIRef(metadata.publisher_iri(base_iri))))
     if metadata.modified:
         add((dataset, DCTERMS.modified, Literal(metadata.modified, datatype=XSD.dateTime)))
     _describe_part(void, dataset, statistics.own, base_iri, statistics.triples)
@@ -147,7 +152,7 @@ def describe_dataset(statistics: Statistics, base_iri: str, metadata: DatasetMet
     for predicate in (DCTERMS.rights, DCTERMS.bibliographicCitation, DCTERMS.creator, DCTERMS.publisher):
         for value in known.objects(kos, predicate):
             add((un, predicate, value))
-    _describe_part(void, un, statistics.un, str(known.value(kos, VOID.uriSpace)))
+    _describe_part(void, un, statistics.un, un_space())
 
     for (target, predicate, verified), count in sorted(linksets(links).items(), key=str):
         name = f"{target}-{_local(predicate)}" + ("" if verified else "-unverified")

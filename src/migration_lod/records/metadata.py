@@ -52,6 +52,10 @@ class DatasetMetadata:
     modified: str | None = None  # when the input data last changed (xsd:dateTime), set by the build
     data_digest: str | None = None  # sha256 of the input files: which version of the data was built
 
+    def publisher_iri(self, base_iri: str) -> str:
+        """The publisher's IRI: the one dataset.yaml gives, else one minted under the dataset's base IRI."""
+        return self.publisher.iri or base_iri + "publisher"
+
 
 class _Invalid(ValueError):
     """A field's value is not what the field takes."""
