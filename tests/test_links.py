@@ -106,6 +106,9 @@ def test_the_sssom_file_holds_the_mappings_and_says_how_each_was_made(dataset, d
                 if m.predicate in MAPPING_PREDICATES}
     assert set(rows) == mappings and len(rows) == len(msdf.df) == 42
     assert not any(p == BASE + "ontology/geoArea" for _, p, _ in rows), "a State's area is no mapping"
+    areas = [m for m in link_mappings(dataset.graph, (BASE,)) if str(m.predicate) == BASE + "ontology/geoArea"]
+    assert len(areas) == 179 and {(m.justification, str(m.object_match_field)) for m in areas} == {
+        ("LexicalMatching", "http://metadata.un.org/sdg/codes/geoArea#iso3code")}, "an ISO code looked up in M49"
     how = {key: (r.mapping_justification, float(r.confidence)) for key, r in rows.items()}
     sdg, kos = BASE + "vocab/sdg/", "http://metadata.un.org/sdg/"
     exact, broad = str(SKOS.exactMatch), str(SKOS.broadMatch)

@@ -14,7 +14,7 @@ from rdflib import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD, Graph, Litera
 from migration_lod.links.offline import UNVERIFIED
 from migration_lod.problems import InputError, Problem, quoted
 from migration_lod.rdf.formats import is_rdf, quads, read_quads
-from migration_lod.rdf.namespaces import MIG, PREFIXES, SCHEMA, UNDOCS, compact
+from migration_lod.rdf.namespaces import M49_CODES, MIG, PREFIXES, SCHEMA, UNDOCS, compact
 from migration_lod.rdf.terms import from_oxigraph, to_oxigraph
 
 # The link predicates of the dataset, each chosen on purpose (see the ontology's rdfs:comment):
@@ -51,7 +51,8 @@ class LinkMapping:
     justification: str  # a SEMAPV term: LexicalMatching, ManualMappingCuration, UnspecifiedMatching
     comment: str
     verified: bool = True  # False: the target is not in the vendored copy of its vocabulary
-    match_field: URIRef | None = None  # for LexicalMatching: the field whose values are equal on both sides
+    subject_match_field: URIRef | None = None  # for LexicalMatching: the field of the subject that matched ...
+    object_match_field: URIRef | None = None  # ... and the object's, when the object has one (not a built IRI)
     match_string: str = ""
 
     @property
@@ -75,14 +76,20 @@ def _how(graph: Graph, subject: URIRef, predicate: URIRef, obj: URIRef, target: 
     if predicate == SCHEMA.sameAs and str(obj).startswith(UNDOCS):
         symbol = str(obj)[len(UNDOCS):]
         if Literal(symbol) in set(graph.objects(subject, DCTERMS.identifier)):
-            return {"justification": "LexicalMatching", "match_field": DCTERMS.identifier, "match_string": symbol,
+            return {"justification": "LexicalMatching", "subject_match_field": DCTERMS.identifier,
+                    "match_string": symbol,
                     "comment": "the UN's resolver of the document's official symbol, built from the symbol"}
-    if predicate in (SKOS.exactMatch, SKOS.closeMatch):
-        ours = {str(n) for n in graph.objects(subject, SKOS.notation)}
-        equal = sorted(ours & {str(n) for n in graph.objects(obj, SKOS.notation)})
-        if equal:
-            return {"justification": "LexicalMatching", "match_field": SKOS.notation, "match_string": equal[0],
-                    "comment": "stated in the project's vocabulary; the notations are equal"}
+    # A code on both sides: the SDG notation (exactMatch), the ISO 3166-1 alpha-3 code of a State (geoArea).
+    for matched, fields in ((SKOS.exactMatch, (SKOS.notation, SKOS.notation)),
+                            (SKOS.closeMatch, (SKOS.notation, SKOS.notation)),
+                            (MIG.geoArea, (DCTERMS.identifier, M49_CODES.iso3code))):
+        if predicate == matched:
+            ours = {str(n) for n in graph.objects(subject, fields[0])}
+            equal = sorted(ours & {str(n) for n in graph.objects(obj, fields[1])})
+            if equal:
+                return {"justification": "LexicalMatching", "subject_match_field": fields[0],
+                        "object_match_field": fields[1], "match_string": equal[0],
+                        "comment": "the codes are equal on both sides"}
     return {"justification": "ManualMappingCuration", "comment": "stated by hand in the project's vocabulary"}
 
 
@@ -140,10 +147,10 @@ def write_sssom(rows: list[LinkMapping], path: Path, mapping_set: MappingSet, pr
 
 
 def _cells(row: LinkMapping, curie_map: dict[str, str]) -> tuple[str, ...]:
-    field = compact(row.match_field, curie_map) if row.match_field is not None else ""
+    fields = [compact(f, curie_map) if f is not None else "" for f in (row.subject_match_field, row.object_match_field)]
     source = next((t[2] for t in TARGETS if t[1] == row.target), "")
     return (compact(row.subject, curie_map), row.subject_label, compact(row.predicate, curie_map),
-            compact(row.object, curie_map), row.object_label, f"semapv:{row.justification}", field, field,
+            compact(row.object, curie_map), row.object_label, f"semapv:{row.justification}", *fields,
             row.match_string, f"{row.confidence:g}", source, row.comment)
 
 
