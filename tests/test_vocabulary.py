@@ -258,3 +258,15 @@ def test_the_ontology_documentation_lists_every_class_and_property(dist, vocabul
         assert f"<code>{term}</code>" in html, term
         section = html.split(f"<code>{term}</code>")[0].rsplit("<h3>", 1)[-1]  # pyLODE: a section per term
         assert section.strip().startswith(str(vocabulary.graph.value(term, RDFS.label))), term
+
+
+def test_the_ontology_documentation_is_written_offline_and_leaves_logging_alone(tmp_path, socket_disabled):
+    import logging
+
+    from migration_lod.publish.ontology_docs import write_ontology_docs
+
+    root = logging.getLogger()
+    before = (list(root.handlers), root.level)
+    files = write_ontology_docs(tmp_path)  # pytest-socket: any connection attempt raises
+    assert (list(root.handlers), root.level) == before
+    assert files["ontology.html"].read_text(encoding="utf-8").count("<h3>") >= 48
