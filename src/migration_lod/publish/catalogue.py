@@ -15,7 +15,7 @@ import pyoxigraph as ox
 from rdflib import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD, Graph, Literal, Namespace, URIRef
 
 from migration_lod.problems import Problem
-from migration_lod.publish.distribution import DUMP_NAME, DUMPS
+from migration_lod.publish.distribution import CATALOGUE_FILE, DUMP_NAME, DUMPS
 from migration_lod.rdf.terms import DEFAULT_GRAPH
 from migration_lod.rdf.vocabulary import parse_turtle_files
 from migration_lod.records.kinds import KINDS
@@ -33,7 +33,6 @@ ENGLISH = URIRef("http://publications.europa.eu/resource/authority/language/ENG"
 # The dumps in the EU's file-type table (catalogue/terms.ttl describes each).
 FILE_TYPES = {"ttl": "RDF_TURTLE", "jsonld": "JSON_LD", "nt": "RDF_N_TRIPLES"}
 FORMAT_NAMES = {"ttl": "Turtle", "jsonld": "JSON-LD", "nt": "N-Triples"}
-CATALOGUE_FILE = "catalog.ttl"
 TERMS_FILE = "terms.ttl"
 DCAT_AP_DIR = "dcat-ap-3.0.1"
 # The release's parts: mandatory and recommended properties, ranges, the EU controlled vocabularies. Not the

@@ -11,6 +11,9 @@ DUMP_NAME = "migration-lod"
 CHECKSUMS = "SHA256SUMS"
 SSSOM_FILE = "mappings.sssom.tsv"
 VOID_FILE = "void.ttl"
+CATALOGUE_FILE = "catalog.ttl"
+ONTOLOGY_HTML = "ontology.html"  # the ontology's documentation, and ...
+ONTOLOGY_TURTLE = "ontology.ttl"  # ... the ontology itself: what the ontology's IRI redirects to
 IMPORTED = "imported"  # `links import` writes its graphs into a publication's imported/
 MEDIA_TYPES = {  # file suffix -> media type of the file itself (a .gz is gzip, whatever it holds)
     **{suffix: rdf.media_type for suffix, rdf in RDF_FORMATS.items()},

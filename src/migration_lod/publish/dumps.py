@@ -27,8 +27,9 @@ from migration_lod.links.sssom import MappingSet, link_mappings, write_sssom
 from migration_lod.outputs import MARKER, write_output
 from migration_lod.problems import Problem, ValidationFailed
 from migration_lod.progress import Progress, Stage
-from migration_lod.publish.catalogue import CATALOGUE_FILE, check_catalogue, data_coverage, describe_catalogue
+from migration_lod.publish.catalogue import check_catalogue, data_coverage, describe_catalogue
 from migration_lod.publish.distribution import (
+    CATALOGUE_FILE,
     CHECKSUMS,
     DUMP_NAME,
     DUMPS,

@@ -11,12 +11,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from migration_lod.publish.distribution import ONTOLOGY_HTML, ONTOLOGY_TURTLE
 from migration_lod.rdf.vocabulary import parse_turtle_files
 from migration_lod.resources import ontology_dir
 
 ONTOLOGY_FILE = "migration-lod.ttl"  # ontology/: the OWL ontology (the concept schemes lie beside it)
-ONTOLOGY_HTML = "ontology.html"
-ONTOLOGY_TURTLE = "ontology.ttl"
 JSON_LD_SCRIPT = '<script id="schema.org" type="application/ld+json">'  # what pyLODE embeds for search engines
 
 

@@ -16,7 +16,7 @@ import pyoxigraph as ox
 from rdflib import DCAT, DCTERMS, RDF, RDFS, VOID, XSD, Graph, Literal, URIRef
 
 from migration_lod.links.sssom import UN_KOS_DATASET, LinkMapping, linksets, target_dataset
-from migration_lod.publish.distribution import DUMP_NAME, DUMPS, SSSOM_FILE
+from migration_lod.publish.distribution import CATALOGUE_FILE, DUMP_NAME, DUMPS, SSSOM_FILE
 from migration_lod.rdf.namespaces import split_iri
 from migration_lod.rdf.terms import DEFAULT_GRAPH
 from migration_lod.rdf.vocabulary import parse_turtle_files
@@ -139,7 +139,7 @@ def describe_dataset(statistics: Statistics, base_iri: str, metadata: DatasetMet
     for suffix in DUMPS:
         add((dataset, VOID.dataDump, URIRef(f"{base_iri}{DUMP_NAME}.{suffix}")))
     add((dataset, DCTERMS.relation, URIRef(base_iri + SSSOM_FILE)))
-    add((dataset, RDFS.seeAlso, URIRef(base_iri + "catalog.ttl")))
+    add((dataset, RDFS.seeAlso, URIRef(base_iri + CATALOGUE_FILE)))
     add((URIRef(base_iri + "catalog"), DCAT.dataset, dataset))
 
     kos = URIRef(UN_KOS_DATASET)

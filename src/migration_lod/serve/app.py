@@ -21,7 +21,7 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from migration_lod.publish.ontology_docs import ONTOLOGY_HTML, ONTOLOGY_TURTLE
+from migration_lod.publish.distribution import ONTOLOGY_HTML, ONTOLOGY_TURTLE
 from migration_lod.rdf.namespaces import DEFAULT_BASE_IRI, PREFIXES
 from migration_lod.serve.clients import ClientLimiter, client_key
 from migration_lod.serve.files import PublishedFiles
