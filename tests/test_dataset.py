@@ -125,9 +125,10 @@ def test_the_commit_preamble_is_tied_to_its_meeting_and_the_ilo_guidelines(datas
 
 def test_documents_define_the_vocabularies(dataset):
     graph = dataset.graph
-    defines = {str(d).rsplit("/", 1)[1]: str(s).rsplit("/", 1)[1] for d, s in graph.subject_objects(MIG.defines)}
-    assert defines == {"a-res-71-1": "gcm-elements", "a-res-71-280": "gcm-clusters",
-                       "a-res-73-195": "gcm-objectives", "a-res-70-1": "sdg"}
+    defines = {(str(d).rsplit("/", 1)[1], str(s).rsplit("/", 1)[1]) for d, s in graph.subject_objects(MIG.defines)}
+    assert defines == {("a-res-71-1", "gcm-elements"), ("a-res-71-280", "gcm-clusters"),
+                       ("a-res-73-195", "gcm-objectives"), ("a-res-73-195", "gcm-guiding-principles"),
+                       ("a-res-70-1", "sdg")}
     assert str(graph.value(iri("document", "a-res-73-195"), DCTERMS.identifier)) == "A/RES/73/195"
 
 

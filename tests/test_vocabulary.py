@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from rdflib import OWL, RDF, RDFS, SKOS, VANN, Literal, URIRef
 from rdflib.collection import Collection
@@ -12,10 +14,10 @@ from migration_lod.rdf.namespaces import MIG, SH, VOCAB, compact
 from migration_lod.records.kinds import KINDS
 from migration_lod.validation.report import load_shapes
 
-from .conftest import DATA
+from .conftest import DATA, REFERENCE
 
-SCHEMES = ("iscm-types", "gcm-elements", "gcm-clusters", "gcm-objectives", "sdg", "iscm-areas-of-focus",
-           "membership-roles")
+SCHEMES = ("iscm-types", "gcm-elements", "gcm-clusters", "gcm-objectives", "gcm-guiding-principles", "sdg",
+           "iscm-areas-of-focus", "membership-roles")
 
 
 @pytest.fixture(scope="module")
@@ -114,6 +116,43 @@ def test_the_23_objectives_have_their_titles(vocabulary, reference):
         concept = vocabulary.concept("gcm-objectives", str(entry["number"]))
         assert english(graph, concept) == entry["title"]
         assert Literal(entry["notation"], lang="en") in set(graph.objects(concept, SKOS.altLabel))
+
+
+def test_the_ten_guiding_principles_have_the_reference_texts(vocabulary, reference):
+    graph = vocabulary.graph
+    principles = reference["gcm-objectives"]["guiding_principles"]
+    hub = json.loads((REFERENCE / "hub-gcm-labels.json").read_text(encoding="utf-8"))["guiding_principles"]
+    assert len(vocabulary.concepts["gcm-guiding-principles"]) == len(principles) == 10
+    for number, entry in enumerate(principles):
+        concept = vocabulary.concept("gcm-guiding-principles", entry["letter"])
+        assert english(graph, concept) == entry["label"]
+        assert english(graph, concept, SKOS.definition) == entry["text"]
+        # the Hub's short names, as alternative labels only, with the Hub's pages as sources
+        assert {(str(v), v.language) for v in graph.objects(concept, SKOS.altLabel)} == {
+            (hub["fr"][number], "fr"), (hub["es"][number], "es")}
+        assert any("migrationnetwork.un.org/fr/hub" in str(s) for s in graph.objects(concept, DCTERMS.source))
+        notes = " ".join(str(n) for n in graph.objects(concept, SKOS.editorialNote))
+        # README of the reference, "Unverified" 6: (e) and (f) are quoted from UN Network pages
+        assert notes.startswith("Not verified") == (entry["letter"] in "def"), entry["letter"]
+    assert (VOCAB["gcm-guiding-principles"], RDF.type, SKOS.ConceptScheme) in graph
+
+
+def test_a_practice_can_be_tagged_with_a_guiding_principle(data_copy, tmp_path, cli):
+    path = data_copy / "practices.yaml"
+    text = path.read_text()
+    first = text.index("- id: ")
+    second = text.index("\n- id: ", first + 1)
+    record = text[first:second]
+    path.write_text(text[:first] + record.replace("\n  sources:", "\n  principles: [b, j]\n  sources:", 1)
+                    + text[second:])
+    assert cli("build", "--data", data_copy, "--out", tmp_path / "out").returncode == 0
+    graph = migration_lod.build(data_copy).graph
+    tagged = set(graph.objects(None, MIG.gcmGuidingPrinciple))
+    assert tagged == {VOCAB["gcm-guiding-principles/b"], VOCAB["gcm-guiding-principles/j"]}
+    path.write_text(text[:first] + record.replace("\n  sources:", "\n  principles: [k]\n  sources:", 1)
+                    + text[second:])
+    wrong = cli("build", "--data", data_copy, "--out", tmp_path / "out2")
+    assert wrong.returncode == 2 and "principles" in wrong.stderr and '"k"' in wrong.stderr
 
 
 def test_target_10_7_and_its_indicators_match_the_un_sdg_kos(vocabulary, reference):

@@ -23,6 +23,7 @@ PREFIXES: dict[str, str] = {
     "gcme": str(VOCAB["gcm-elements/"]),
     "gcmc": str(VOCAB["gcm-clusters/"]),
     "gcmo": str(VOCAB["gcm-objectives/"]),
+    "gcmp": str(VOCAB["gcm-guiding-principles/"]),
     # not "sdg": the UN SDG KOS writes sdg: for its own namespace, and so does this dump.
     "migsdg": str(VOCAB["sdg/"]),
     "aof": str(VOCAB["iscm-areas-of-focus/"]),

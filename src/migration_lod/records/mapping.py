@@ -31,6 +31,7 @@ CONCEPT_NOUNS = {
     "gcm-elements": "an element letter (a-x) of the global compact",
     "gcm-clusters": "a thematic cluster number (1-6) of the global compact",
     "gcm-objectives": "an objective number (1-23) of the global compact",
+    "gcm-guiding-principles": "a guiding principle letter (a-j) of the global compact",
     "sdg": "a migration-related SDG target or indicator code",
     "iscm-areas-of-focus": "an ISCM area of focus of the GRCP 7 Background Note, Appendix 2",
 }
