@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from rdflib import OWL, RDF, RDFS, SKOS, VANN, Literal, URIRef
+from rdflib import FOAF, OWL, RDF, RDFS, SKOS, VANN, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS
 
@@ -112,10 +112,23 @@ def test_the_23_objectives_have_their_titles(vocabulary, reference):
     graph = vocabulary.graph
     objectives = reference["gcm-objectives"]["objectives"]
     assert len(vocabulary.concepts["gcm-objectives"]) == len(objectives) == 23
+    hub = json.loads((REFERENCE / "hub-gcm-labels.json").read_text(encoding="utf-8"))
     for entry in objectives:
-        concept = vocabulary.concept("gcm-objectives", str(entry["number"]))
+        number = str(entry["number"])
+        concept = vocabulary.concept("gcm-objectives", number)
         assert english(graph, concept) == entry["title"]
-        assert Literal(entry["notation"], lang="en") in set(graph.objects(concept, SKOS.altLabel))
+        labels = set(graph.objects(concept, SKOS.altLabel))
+        assert Literal(entry["notation"], lang="en") in labels
+        # The Hub's short names in its three languages, as the Hub writes them ("1 – Données", "1 - Datos").
+        assert {Literal(f"{number} - {hub['en'][number]}", lang="en"), Literal(f"{number} – {hub['fr'][number]}",
+                lang="fr"), Literal(f"{number} - {hub['es'][number]}", lang="es")} <= labels
+        assert set(graph.objects(concept, FOAF.page)) == {
+            URIRef(f"https://migrationnetwork.un.org/taxonomy/term/{278 + entry['number']}")}
+        assert (concept, SKOS.exactMatch, None) not in graph, "the Hub's terms are tags, not equivalent concepts"
+        notes = [str(n) for n in graph.objects(concept, SKOS.editorialNote)]
+        assert any(n.startswith("Not verified") for n in notes) == (entry["commitment_paragraph"] is None), number
+        if entry["commitment_paragraph"] is not None:
+            assert str(graph.value(concept, SKOS.note)).endswith(f"para. {entry['commitment_paragraph']}.")
 
 
 def test_the_ten_guiding_principles_have_the_reference_texts(vocabulary, reference):
@@ -309,3 +322,25 @@ def test_the_ontology_documentation_is_written_offline_and_leaves_logging_alone(
     files = write_ontology_docs(tmp_path)  # pytest-socket: any connection attempt raises
     assert (list(root.handlers), root.level) == before
     assert files["ontology.html"].read_text(encoding="utf-8").count("<h3>") >= 48
+
+
+def test_the_sdg_concepts_carry_the_french_and_spanish_labels_of_the_un_sdg_kos(vocabulary):
+    graph, un = vocabulary.graph, migration_lod.load_un_vocabularies()
+    compared = 0
+    for concept in vocabulary.concepts["sdg"].values():
+        match = graph.value(concept, SKOS.exactMatch)
+        theirs = {(label.language, str(label)) for label in un.graph.objects(match, SKOS.prefLabel)
+                  if label.language in ("fr", "es")}
+        ours = {(label.language, str(label)) for label in graph.objects(concept, SKOS.prefLabel)
+                if label.language in ("fr", "es")}
+        assert ours == theirs, concept  # as the KOS has them, or none where it has none (10.7.3, 10.7.4)
+        compared += bool(theirs)
+    assert compared == 25
+
+
+def test_no_concept_has_two_preferred_labels_in_one_language(vocabulary):
+    graph = vocabulary.graph
+    for scheme in SCHEMES:
+        for concept in vocabulary.concepts[scheme].values():
+            languages = [label.language for label in graph.objects(concept, SKOS.prefLabel)]
+            assert "en" in languages and len(languages) == len(set(languages)), concept
