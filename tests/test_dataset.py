@@ -191,3 +191,18 @@ def test_an_iso_code_shared_by_two_m49_areas_names_the_current_one(dataset):
     sudan = iri("state", "SDN")
     assert str(dataset.graph.value(sudan, MIG.geoArea)) == "http://metadata.un.org/sdg/codes/geoArea/729"
     assert (iri("iscm", "arcp"), ORG.hasMember, sudan) in dataset.graph
+
+
+def test_states_are_named_in_the_six_official_languages_of_the_un(dataset):
+    """A State's names are its M49 area's, as the UN SDG KOS gives them: Arabic, Chinese, English, French,
+    Russian and Spanish, one each, and the area is named as their source."""
+    graph, un = dataset.graph, migration_lod.load_un_vocabularies()
+    states = set(graph.subjects(RDF.type, MIG.State))
+    assert len(states) > 150
+    for state in states:
+        area = graph.value(state, MIG.geoArea)
+        labels = {(label.language, str(label)) for label in graph.objects(state, SKOS.prefLabel)}
+        assert labels == {(label.language, str(label)) for label in un.graph.objects(area, SKOS.prefLabel)}
+        assert {language for language, _ in labels} == {"ar", "en", "es", "fr", "ru", "zh"}, state
+        assert graph.value(state, DCTERMS.source) == area
+    assert (iri("state", "THA"), SKOS.prefLabel, Literal("Таиланд", lang="ru")) in graph

@@ -75,10 +75,11 @@ class UNVocabularies:
     by_iso3: dict[str, URIRef]
     unbis: set[URIRef]
 
-    def label(self, area: URIRef) -> Literal | None:
-        """The English label of an area or concept."""
-        return next((lbl for lbl in self.graph.objects(area, SKOS.prefLabel)
-                     if isinstance(lbl, Literal) and lbl.language == "en"), None)
+    def labels(self, area: URIRef) -> list[Literal]:
+        """The preferred labels of an area or concept, in every language the UN gives (the M49 areas: the six
+        official languages of the UN), in a fixed order."""
+        return sorted((lbl for lbl in self.graph.objects(area, SKOS.prefLabel) if isinstance(lbl, Literal)),
+                      key=lambda lbl: (lbl.language or "", str(lbl)))
 
     def knows(self, iri: URIRef) -> bool:
         """True when a UN IRI exists in the vendored vocabularies."""

@@ -237,9 +237,10 @@ class _Mapper:
             yield (state, self.term(RDF.type), self.term(MIG.State))
             yield (state, self.term(DCTERMS.identifier), ox.Literal(code))
             yield (state, self.term(MIG.geoArea), self.term(area))
-            label = self.un.label(area)
-            if label is not None:
+            # The State's names are those the UN gives its M49 area, in the six official languages of the UN.
+            for label in self.un.labels(area):
                 yield (state, self.term(SKOS.prefLabel), to_oxigraph(label))
+            yield (state, self.term(DCTERMS.source), self.term(area))
         for s, p, o in self.un.describe(areas):
             yield (to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))
 
