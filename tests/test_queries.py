@@ -124,3 +124,13 @@ def test_how_many_iscms_engage_in_each_theme(store, reference):
                 expected[str(placement["theme_id"])].add(iscm_id)
     assert found == {k: len(v) for k, v in expected.items()}
     assert found["5"] == 0 and found["6"] > 0
+
+
+def test_what_the_colombo_process_members_are_called_in_french(store, reference):
+    members = next(e for e in reference["iscms"]["iscms"] if e["id"] == "colombo-process")["members"]["iso3"]
+    un = migration_lod.load_un_vocabularies()
+    expected = {str(label) for code in members for label in un.graph.objects(un.by_iso3[code], SKOS.prefLabel)
+                if label.language == "fr"}
+    found = [r["name"] for r in rows(store, "colombo-process-members-in-french")]
+    assert set(found) == expected and len(found) == len(members) == 12
+    assert "Thaïlande" in found

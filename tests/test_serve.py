@@ -263,3 +263,22 @@ def test_results_are_valid_json_for_the_competency_queries(server):
         response = server.query(path.read_text())
         assert response.status_code == 200, path.name
         json.loads(response.text)
+
+
+def test_pages_speak_the_language_asked_for_where_the_data_has_it(server):
+    page = server.url + "/state/THA"
+    french = requests.get(page, headers={"Accept": "text/html", "Accept-Language": "fr-CH, fr;q=0.9, en;q=0.5"},
+                          timeout=10)
+    assert french.status_code == 200 and "<html lang='fr'>" in french.text
+    assert "<h1>Thaïlande</h1>" in french.text and "Accept-Language" in french.headers["vary"]
+    assert "Languages: <a href='/state/THA?lang=ar' hreflang='ar'>ar</a>" in french.text and "<b>fr</b>" in french.text
+    russian = requests.get(page, params={"lang": "ru"}, headers={"Accept": "text/html", "Accept-Language": "fr"},
+                           timeout=10)
+    assert "<h1>Таиланд</h1>" in russian.text, "?lang= wins over Accept-Language"
+    german = requests.get(page, headers={"Accept": "text/html", "Accept-Language": "de"}, timeout=10)
+    assert "<h1>Thailand</h1>" in german.text and 'No labels in "de": shown in en.' in german.text
+    hostile = requests.get(page, params={"lang": "<script>alert(1)</script>" + "x" * 500},
+                           headers={"Accept": "text/html"}, timeout=10)
+    assert hostile.status_code == 200 and "<script>alert" not in hostile.text and "x" * 100 not in hostile.text
+    turtle = requests.get(page, headers={"Accept": "text/turtle", "Accept-Language": "fr"}, timeout=10)
+    assert '"Таиланд"@ru' in turtle.text, "RDF keeps every language"

@@ -27,7 +27,7 @@ from migration_lod.serve.clients import ClientLimiter, client_key
 from migration_lod.serve.files import PublishedFiles
 from migration_lod.serve.limits import HEADER_BYTES
 from migration_lod.serve.messages import Answer, QueryError, QueryRequest
-from migration_lod.serve.negotiation import GRAPHS, RESULTS, NotAcceptable, Representation, choose
+from migration_lod.serve.negotiation import GRAPHS, RESULTS, NotAcceptable, Representation, choose, choose_language
 from migration_lod.serve.pages import Example, query_page, resource_page, results_page
 from migration_lod.serve.pool import QueryEngine
 from migration_lod.serve.sparql_protocol import read_query_request
@@ -239,7 +239,7 @@ class Endpoint:
             except QueryError as exc:
                 return _error(exc)
             try:
-                response = self._description(iri, answer.body, representation)
+                response = self._description(request, iri, answer.body, representation)
             except BaseException:
                 release()
                 raise
@@ -248,13 +248,20 @@ class Endpoint:
             release()
         return _error(QueryError(404, f"no resource {candidates[0][:200]} in this dataset"))
 
-    def _description(self, iri: str, ntriples: bytes, representation: Representation) -> Response | None:
+    def _description(self, request: Request, iri: str, ntriples: bytes,
+                     representation: Representation) -> Response | None:
         triples = list(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES))
         if not any(t.subject.value == iri or (isinstance(t.object, ox.NamedNode) and t.object.value == iri)
                    for t in triples):
             return None
         if representation.html:
-            return HTMLResponse(resource_page(iri, triples, self.link))
+            languages = [t.object.language for t in triples if t.subject.value == iri and
+                         isinstance(t.object, ox.Literal) and t.object.language]
+            choice = choose_language(languages, request.query_params.get("lang"),
+                                     request.headers.get("accept-language"))
+            response = HTMLResponse(resource_page(iri, triples, self.link, choice))
+            response.headers.add_vary_header("Accept-Language")
+            return response
         own = [t for t in triples if t.subject.value == iri or t.subject.value.startswith(iri + "#")]
         if not own:
             return None

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pyoxigraph as ox
-from werkzeug.datastructures import MIMEAccept
+from werkzeug.datastructures import LanguageAccept, MIMEAccept
 from werkzeug.http import parse_accept_header
 
 HTML = "text/html"
@@ -95,3 +95,32 @@ def choose(offer: Offer, accept: str | None, formats: tuple[str, ...] = ()) -> R
         raise NotAcceptable(f"none of the accepted media types ({header[:200]}) is offered for {offer.kind}; offered: "
                             + ", ".join(offer.media_types))
     return offer.representations[offer.media_types.index(best)]
+
+
+DEFAULT_LANGUAGE = "en"  # the language every resource of the dataset has labels in
+
+
+@dataclass(frozen=True)
+class LanguageChoice:
+    """The language a page is shown in, the languages the resource has, and the one asked for if it has not."""
+
+    language: str
+    available: tuple[str, ...]
+    missing: str | None = None
+
+
+def choose_language(available: list[str], asked: str | None, accept_language: str | None) -> LanguageChoice:
+    """The language of a page: `?lang=` when the resource has it, else the best of Accept-Language (werkzeug's
+    parser and matcher: fr-CH finds fr), else English."""
+    languages = tuple(sorted(set(available)))
+    if asked is not None and asked.lower() in languages:
+        return LanguageChoice(asked.lower(), languages)
+    accept = parse_accept_header(accept_language, LanguageAccept) if accept_language else None
+    accepted = accept.best_match(languages) if accept else None
+    if asked is not None:
+        missing = asked
+    elif accepted is None and accept is not None and accept.best not in (None, "*"):
+        missing = accept.best
+    else:
+        missing = None
+    return LanguageChoice(accepted or DEFAULT_LANGUAGE, languages, missing)

@@ -11,8 +11,10 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
+from migration_lod.problems import quoted
 from migration_lod.publish.void import un_citation
 from migration_lod.rdf.namespaces import compact
+from migration_lod.serve.negotiation import DEFAULT_LANGUAGE, LanguageChoice
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 LABELS = ("http://www.w3.org/2004/02/skos/core#prefLabel", "http://www.w3.org/2000/01/rdf-schema#label")
@@ -54,9 +56,9 @@ def load_examples(folder: Path) -> list[Example]:
     return examples
 
 
-def document(title: str, body: str) -> str:
+def document(title: str, body: str, language: str = DEFAULT_LANGUAGE) -> str:
     """A whole HTML page, with the attribution the UN content of the data asks for at its foot."""
-    return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{escape(title)}</title>"
+    return (f"<!DOCTYPE html><html lang='{escape(language)}'><head><meta charset='utf-8'><title>{escape(title)}</title>"
             f"<meta name='viewport' content='width=device-width,initial-scale=1'><style>{STYLE}</style></head>"
             f"<body><header><a href='/'>migration-lod</a> · <a href='/sparql'>SPARQL endpoint</a> · "
             f"<a href='/ontology'>ontology</a></header><main>{body}</main>"
@@ -114,21 +116,26 @@ class _Graph:
     def values(self, subject: str, predicate: str) -> list:
         return [t.object for t in self.triples if t.subject.value == subject and t.predicate.value == predicate]
 
-    def label(self, iri: str) -> str:
+    def label(self, iri: str, language: str = DEFAULT_LANGUAGE) -> str:
         labels = [v for p in LABELS for v in self.values(iri, p) if isinstance(v, ox.Literal)]
-        english = [v.value for v in labels if v.language == "en"] or [v.value for v in labels]
+        chosen = ([v.value for v in labels if v.language == language] or [v.value for v in labels if v.language ==
+                  DEFAULT_LANGUAGE] or [v.value for v in labels])
         notation = [v.value for v in self.values(iri, NOTATION)]
-        text = english[0] if english else compact(iri)
+        text = chosen[0] if chosen else compact(iri)
         return f"{notation[0]} · {text}" if notation and not text.startswith(notation[0]) else text
 
 
-def resource_page(iri: str, triples: list[ox.Triple], link: Callable[[str], str]) -> str:
-    """The page of one resource: its labels and types, links out and in, notations and sources."""
+def resource_page(iri: str, triples: list[ox.Triple], link: Callable[[str], str],
+                  language: LanguageChoice | None = None) -> str:
+    """The page of one resource, in the language chosen where the data has it (English otherwise): its labels
+    and types, links out and in, notations and sources, and the languages it has."""
     graph = _Graph(triples)
+    language = language or LanguageChoice(DEFAULT_LANGUAGE, (DEFAULT_LANGUAGE,))
+    shown = language.language
 
     def show(term: object) -> str:
         if isinstance(term, ox.NamedNode):
-            return (f"<a href='{escape(link(term.value))}'>{escape(graph.label(term.value))}</a>"
+            return (f"<a href='{escape(link(term.value))}'>{escape(graph.label(term.value, shown))}</a>"
                     f" <span class='iri'>{escape(compact(term.value))}</span>")
         if isinstance(term, ox.Literal):
             extra = term.language or ("" if term.datatype.value.endswith("#string") else compact(term.datatype.value))
@@ -153,14 +160,32 @@ def resource_page(iri: str, triples: list[ox.Triple], link: Callable[[str], str]
     incoming = sorted((show(t.subject), escape(compact(t.predicate.value))) for t in triples
                       if isinstance(t.object, ox.NamedNode) and t.object.value == iri and not
                       t.subject.value.startswith(iri + "#"))
-    body = (f"<h1>{escape(graph.label(iri))}</h1><p class='iri'>{escape(iri)}</p><p>{types}</p>"
+    body = (f"<h1>{escape(graph.label(iri, shown))}</h1><p class='iri'>{escape(iri)}</p>"
+            f"{_languages(link(iri), language)}<p>{types}</p>"
             + table(properties, ("property", "value"))
             + (f"<h2>Sources and details</h2>{details}" if details else "")
             + (f"<h2>Links in</h2>{table(incoming, ('from', 'property'))}" if incoming else "")
             + "<p>As " + ", ".join(f"<a href='{escape(_with_format(link(iri), fmt))}'>{name}</a>" for fmt, name in (
                 ("turtle", "Turtle"), ("jsonld", "JSON-LD"), ("ntriples", "N-Triples"))) + ".</p>")
-    return document(graph.label(iri), body)
+    return document(graph.label(iri, shown), body, shown)
+
+
+def _languages(url: str, choice: LanguageChoice) -> str:
+    """Which languages the resource has, each a link to the page in it, and the one asked for if it has not."""
+    def item(code: str) -> str:
+        if code == choice.language:
+            return f"<b>{escape(code)}</b>"
+        return f"<a href='{escape(_with_parameter(url, 'lang', code))}' hreflang='{escape(code)}'>{escape(code)}</a>"
+
+    links = " · ".join(item(code) for code in choice.available)
+    missing = (f" No labels in {escape(quoted(choice.missing, 35), quote=False)}: shown in {escape(choice.language)}."
+               if choice.missing else "")
+    return f"<p class='lang'>Languages: {links}.{missing}</p>" if choice.available else ""
 
 
 def _with_format(url: str, fmt: str) -> str:
-    return f"{url}{'&' if '?' in url else '?'}format={fmt}"
+    return _with_parameter(url, "format", fmt)
+
+
+def _with_parameter(url: str, name: str, value: str) -> str:
+    return f"{url}{'&' if '?' in url else '?'}{name}={quote(value)}"
