@@ -77,3 +77,22 @@ def test_every_kind_of_term_survives_the_json_ld_dump(dataset, tmp_path):
         dataset.vocabulary.graph), metadata=metadata)
     back = migration_lod.read_jsonld(tmp_path / "dist" / "migration-lod.jsonld")
     assert isomorphic(back, graph)
+
+
+def test_the_context_lets_a_client_ask_for_one_language(dist, no_network):
+    """Compacted with the published context, a State's description gives its French name under
+    prefLabel_fr, and only that one; expanding again gives every label back."""
+    from pyld import jsonld
+
+    context = json.loads((dist / "context.jsonld").read_text(encoding="utf-8"))["@context"]
+    state = "https://w3id.org/migration-lod/state/THA"
+    graph = Graph().parse(dist / "migration-lod.nt")
+    description = Graph()
+    for triple in graph.triples((URIRef(state), None, None)):
+        description.add(triple)
+    expanded = json.loads(description.serialize(format="json-ld"))
+    compacted = jsonld.compact(expanded, context, options={"documentLoader": None})
+    assert compacted["prefLabel_fr"] == "Thaïlande" and compacted["prefLabel_zh"] == "泰国"
+    again = Graph().parse(data=json.dumps(jsonld.expand(compacted, options={"documentLoader": None})),
+                          format="json-ld")
+    assert isomorphic(again, description)

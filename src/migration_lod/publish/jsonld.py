@@ -9,12 +9,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from rdflib import OWL, RDF, RDFS, XSD, Graph
+from rdflib import OWL, RDF, RDFS, SKOS, XSD, Graph
 
 from migration_lod.progress import Stage
 from migration_lod.rdf.namespaces import MIG, PREFIXES
 
 RDF_TYPE = str(RDF.type)
+UN_LANGUAGES = ("ar", "en", "es", "fr", "ru", "zh")  # the six official languages of the UN
+# Terms that select one language: a client that compacts or frames with the context gets prefLabel_fr with
+# the French labels only (JSON-LD 1.1: a term with @language matches only values in that language).
+LANGUAGE_TERMS = {"prefLabel": SKOS.prefLabel, "altLabel": SKOS.altLabel, "definition": SKOS.definition}
 OBJECT_CACHE = 500_000  # compacted object IRIs kept (~100 MB at most)
 XSD_STRING = str(XSD.string)
 
@@ -38,6 +42,9 @@ def build_context(ontology: Graph) -> dict[str, Any]:
                 if datatype is not None and str(datatype).startswith(str(XSD)) and datatype != XSD.string:
                     definition["@type"] = f"xsd:{str(datatype)[len(str(XSD)):]}"
             context[name] = definition
+    for name, prop in LANGUAGE_TERMS.items():
+        for language in UN_LANGUAGES:
+            context[f"{name}_{language}"] = {"@id": f"skos:{str(prop)[len(str(SKOS)):]}", "@language": language}
     return context
 
 
@@ -61,7 +68,9 @@ class _Compactor:
         self.types: dict[str, str] = {}
         self.objects: dict[str, str] = {}  # objects recur: concepts, areas, documents cited as sources
         for name, definition in context.items():
-            if isinstance(definition, dict):
+            # A term with @language holds only values in its language: the dump writes every label, in
+            # every language, under the property's own name instead.
+            if isinstance(definition, dict) and "@language" not in definition:
                 self.terms[self.expand(definition["@id"], context)] = (name, definition.get("@type"))
             elif isinstance(definition, str) and not definition.endswith(("/", "#")):
                 self.class_terms[self.expand(definition, context)] = name
