@@ -16,6 +16,7 @@ from migration_lod.validation.report import load_shapes
 
 from .conftest import DATA, REFERENCE
 
+LANGUAGE = {"fr": "French", "es": "Spanish", "ar": "Arabic", "ru": "Russian", "zh": "Chinese"}
 SCHEMES = ("iscm-types", "gcm-elements", "gcm-clusters", "gcm-objectives", "gcm-guiding-principles", "sdg",
            "iscm-areas-of-focus", "membership-roles")
 
@@ -126,7 +127,15 @@ def test_the_23_objectives_have_their_titles(vocabulary, reference):
             URIRef(f"https://migrationnetwork.un.org/taxonomy/term/{278 + entry['number']}")}
         assert (concept, SKOS.exactMatch, None) not in graph, "the Hub's terms are tags, not equivalent concepts"
         notes = [str(n) for n in graph.objects(concept, SKOS.editorialNote)]
-        assert any(n.startswith("Not verified") for n in notes) == (entry["commitment_paragraph"] is None), number
+        assert any(n.startswith("Not verified: the paragraph number") for n in notes) == (
+            entry["commitment_paragraph"] is None), number
+        # A title in another language carries the page it was read from, and says it was not checked
+        # against the official PDF.
+        for title in (v for v in graph.objects(concept, SKOS.prefLabel) if v.language != "en"):
+            opening = f"Not verified against the official {LANGUAGE[title.language]}"
+            note = next(n for n in notes if n.startswith(opening))
+            page = note.rsplit("(", 1)[1].rstrip(").")
+            assert URIRef(page) in set(graph.objects(concept, DCTERMS.source)), number
         if entry["commitment_paragraph"] is not None:
             assert str(graph.value(concept, SKOS.note)).endswith(f"para. {entry['commitment_paragraph']}.")
 
