@@ -206,3 +206,24 @@ def test_states_are_named_in_the_six_official_languages_of_the_un(dataset):
         assert {language for language, _ in labels} == {"ar", "en", "es", "fr", "ru", "zh"}, state
         assert graph.value(state, DCTERMS.source) == area
     assert (iri("state", "THA"), SKOS.prefLabel, Literal("Таиланд", lang="ru")) in graph
+
+
+def test_the_khartoum_process_steering_committee_is_the_reference_list(dataset, reference):
+    """The seed breaks off at "led by a Steering Committee comprised of:"; the reference gives the list."""
+    graph = dataset.graph
+    entry = next(e for e in reference["iscms"]["iscms"] if e["id"] == "khartoum-process")["steering_committee"]
+    role = dataset.vocabulary.concept("membership-roles", "steering-committee")
+    seats = {graph.value(m, ORG.member) for m in graph.subjects(ORG.role, role)
+             if graph.value(m, ORG.organization) == iri("iscm", "khartoum-process")}
+    expected = {iri("state", code) for code in entry["iso3"]}
+    expected |= {iri("organisation", "european-commission"), iri("organisation", "african-union-commission")}
+    assert entry["plus"] == ["European Commission", "African Union Commission"]
+    assert seats == expected and len(seats) == 12
+
+
+def test_grcp7_priority_4_concerns_every_element_whose_wording_it_repeats(dataset):
+    """The rule of data/recommendations.yaml: an element is linked where the heading repeats its wording;
+    "circular labour migration schemes" repeats element (q)'s "including circular migration"."""
+    priority = iri("recommendation", "grcp7-priority-4")
+    elements = {str(e).rsplit("/", 1)[1] for e in dataset.graph.objects(priority, MIG.gcmElement)}
+    assert elements == {"m", "q", "w"}

@@ -97,6 +97,7 @@ ISCM = Kind(
         Field("secretariat", "text", MIG.secretariat),
         Field("members", "iso3", ORG.hasMember, many=True),
         Field("observers", "iso3", many=True),
+        Field("steering_committee", "agent", many=True),
         Field("areas_of_focus", "concept:iscm-areas-of-focus", MIG.areaOfFocus, many=True),
         *COMMON_TAIL,
     ),

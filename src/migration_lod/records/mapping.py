@@ -43,7 +43,8 @@ REFERENCE_KINDS = {
     "event": ("event",),
 }
 KIND_NOUNS = {"iscm": "ISCM", "organisation": "organisation", "document": "document", "event": "event"}
-ROLES = {"members": "member", "observers": "observer"}
+# The fields that make org:Memberships, and the role each gives (a notation of the membership roles scheme).
+ROLES = {"members": "member", "observers": "observer", "steering_committee": "steering-committee"}
 
 
 def check_base_iri(base_iri: str) -> str:
@@ -199,8 +200,11 @@ class _Mapper:
 
     def membership(self, record: Record, field_name: str, organisation: ox.NamedNode,
                    state: ox.NamedNode) -> Iterator[OxTriple]:
-        """An org:Membership with its role (member, observer); a period can be added the same way later."""
-        iri = f"{self.base}membership/{record.id}/{state.value.rsplit('/', 1)[1]}"
+        """An org:Membership with its role (member, observer, steering committee); a period can be added the same
+        way later."""
+        # A member or an observer is one membership per State; a seat on a committee is one more beside it.
+        role_path = "" if field_name in ("members", "observers") else f"{ROLES[field_name]}/"
+        iri = f"{self.base}membership/{record.id}/{role_path}{state.value.rsplit('/', 1)[1]}"
         self.origins[iri] = (record, field_name)
         node = ox.NamedNode(iri)
         yield (node, self.term(RDF.type), self.term(ORG.Membership))
