@@ -227,3 +227,28 @@ def test_grcp7_priority_4_concerns_every_element_whose_wording_it_repeats(datase
     priority = iri("recommendation", "grcp7-priority-4")
     elements = {str(e).rsplit("/", 1)[1] for e in dataset.graph.objects(priority, MIG.gcmElement)}
     assert elements == {"m", "q", "w"}
+
+
+def test_the_joint_valletta_action_plan_is_named_dated_and_tied_to_its_summit(dataset, reference):
+    graph = dataset.graph
+    plan = iri("practice", "joint-valletta-action-plan")
+    entry = next(e for e in reference["iscms"]["iscms"] if e["id"] == "jvap")
+    assert str(graph.value(plan, SKOS.prefLabel)) == entry["full_name"] == "Joint Valletta Action Plan"
+    assert Literal("Valetta Action plan", lang="en") in set(graph.objects(plan, SKOS.altLabel)), "the seed's spelling"
+    assert str(graph.value(plan, DCTERMS.date)) == "2015-11"
+    assert graph.value(plan, MIG.adoptedAt) == iri("event", "valletta-summit-2015")
+    assert set(graph.objects(plan, MIG.actor)) == {iri("organisation", "european-union"), iri("iscm", "rabat-process"),
+                                                   iri("iscm", "khartoum-process")}
+    notes = " ".join(str(n) for n in graph.objects(plan, SKOS.note))
+    for domain in entry["domains"]:
+        assert f"{domain['number']}. {domain['text']}" in " ".join(notes.split()), domain
+
+
+def test_the_2017_gfmd_summit_and_idm_workshops_belong_to_their_processes(dataset):
+    """GRCP 7, footnote 9: the GFMD and the IDM presented "their respective activities": the Tenth GFMD Summit
+    and the two 2017 IDM workshops (the IDM being IOM's forum)."""
+    organiser = URIRef("http://schema.org/organizer")
+    graph = dataset.graph
+    assert set(graph.objects(iri("event", "gfmd-2017-summit"), organiser)) == {iri("iscm", "gfmd")}
+    for workshop in ("idm-2017-workshop-1", "idm-2017-workshop-2"):
+        assert set(graph.objects(iri("event", workshop), organiser)) == {iri("iscm", "idm"), iri("organisation", "iom")}
