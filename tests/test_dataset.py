@@ -252,3 +252,19 @@ def test_the_2017_gfmd_summit_and_idm_workshops_belong_to_their_processes(datase
     assert set(graph.objects(iri("event", "gfmd-2017-summit"), organiser)) == {iri("iscm", "gfmd")}
     for workshop in ("idm-2017-workshop-1", "idm-2017-workshop-2"):
         assert set(graph.objects(iri("event", workshop), organiser)) == {iri("iscm", "idm"), iri("organisation", "iom")}
+
+
+def test_every_name_the_seeds_give_a_mechanism_finds_it(dataset, reference):
+    """The seed spellings are alternative labels (a misspelling such as "MISDA" a hidden label): a search for
+    any of them finds the record; case-only variants are left to case-insensitive search."""
+    graph = dataset.graph
+    for entry in reference["iscms"]["iscms"]:
+        node = next((iri(kind, entry["id"]) for kind in ("iscm", "organisation")
+                     if (iri(kind, entry["id"]), None, None) in graph), None)
+        if node is None:
+            continue
+        names = {str(v).casefold() for p in (SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel)
+                 for v in graph.objects(node, p)}
+        for name in entry.get("names_in_seed") or []:
+            assert name.casefold() in names, (entry["id"], name)
+    assert (iri("iscm", "midsa"), SKOS.hiddenLabel, Literal("MISDA", lang="en")) in graph

@@ -79,6 +79,8 @@ COMMON_HEAD = (
     Field("id", "slug", required=True),
     Field("label", "text", SKOS.prefLabel, required=True),
     Field("alt_labels", "text", SKOS.altLabel, many=True),
+    # Misspellings a source prints: found by search and reconciliation, never shown as a name (SKOS hiddenLabel).
+    Field("hidden_labels", "text", SKOS.hiddenLabel, many=True),
 )
 COMMON_TAIL = (
     Field("notes", "text", SKOS.note, many=True),
