@@ -11,7 +11,7 @@ import pytest
 from rdflib import DCTERMS, RDF, Graph, Literal, Namespace, URIRef
 
 from migration_lod.publish.catalogue import DCAT_AP_DIR, DCAT_AP_SHAPES, SHAPE_CORRECTIONS, check_catalogue
-from migration_lod.publish.void import un_citation
+from migration_lod.rdf.sources import un_citation
 from migration_lod.resources import shapes_dir
 
 from .conftest import DATA, ROOT
@@ -36,11 +36,13 @@ def _pyshacl(graph):
     shapes = Graph()
     for name in DCAT_AP_SHAPES:
         shapes.parse(shapes_dir() / DCAT_AP_DIR / name)
+    def rdflib_triple(triple):
+        return tuple(URIRef(t.value) if isinstance(t, ox.NamedNode) else Literal(t.value) for t in triple)
+
     for wrong, right in SHAPE_CORRECTIONS:
-        triple = tuple(URIRef(t.value) if isinstance(t, ox.NamedNode) else Literal(t.value) for t in wrong)
-        assert triple in shapes, "the correction names a triple the vendored shapes hold"
-        shapes.remove(triple)
-        shapes.add(tuple(URIRef(t.value) if isinstance(t, ox.NamedNode) else Literal(t.value) for t in right))
+        assert rdflib_triple(wrong) in shapes, "the correction names a triple the vendored shapes hold"
+        shapes.remove(rdflib_triple(wrong))
+        shapes.add(rdflib_triple(right))
     _, report, _ = pyshacl.validate(graph, shacl_graph=shapes, inference="none")
     sh = Namespace("http://www.w3.org/ns/shacl#")
     return [(report.value(r, sh.focusNode), report.value(r, sh.resultPath), report.value(r, sh.resultSeverity))

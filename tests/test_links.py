@@ -260,3 +260,12 @@ def test_the_projects_own_mapping_set_imports_back(dataset, dist, tmp_path, cli)
     assert imported == {(m.subject, m.predicate, m.object) for m in link_mappings(dataset.graph, (BASE,))
                         if m.predicate in MAPPING_PREDICATES}
     assert (graph.identifier, PROV.wasAttributedTo, URIRef(BASE + "developers")) in graph
+
+
+def test_the_hub_pages_of_the_objectives_are_checked_like_every_external_link(dist):
+    from migration_lod.links.online import external_iris
+
+    checked = external_iris(dist / "migration-lod.nt", (BASE,))
+    for number in range(1, 24):
+        page = f"https://migrationnetwork.un.org/taxonomy/term/{278 + number}"
+        assert checked[page] == [f"{BASE}vocab/gcm-objectives/{number}"], number

@@ -15,6 +15,7 @@ from migration_lod.links.offline import UNVERIFIED
 from migration_lod.problems import InputError, Problem, quoted
 from migration_lod.rdf.formats import is_rdf, quads, read_quads
 from migration_lod.rdf.namespaces import M49_CODES, MIG, PREFIXES, SCHEMA, UNDOCS, compact
+from migration_lod.rdf.sources import UN_KOS_DATASET, UNDOCS_DATASET
 from migration_lod.rdf.terms import from_oxigraph, to_oxigraph
 
 # The link predicates of the dataset, each chosen on purpose (see the ontology's rdfs:comment):
@@ -25,8 +26,6 @@ LINK_PREDICATES = (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.narro
 # Those that say two resources stand for the same or related things, and so are mappings (the SSSOM file
 # holds only these): mig:geoArea links an actor to a place, which the ontology says is no match.
 MAPPING_PREDICATES = frozenset(LINK_PREDICATES) - {MIG.geoArea}
-UN_KOS_DATASET = "http://metadata.un.org/sdg/void.ttl#SDG"  # the KOS's own VoID dataset (catalogue/sources.ttl)
-UNDOCS_DATASET = UNDOCS  # described as a void:Dataset in catalogue/sources.ttl
 # Target vocabularies by namespace, longest first: (namespace, name, dataset IRI).
 TARGETS = (
     ("http://metadata.un.org/sdg/codes/geoArea/", "un-m49", UN_KOS_DATASET),

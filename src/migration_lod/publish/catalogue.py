@@ -76,8 +76,10 @@ def data_coverage(store: ox.Store, base_iri: str) -> Coverage:
     subjects = tuple(sorted(URIRef(row["t"].value) for row in store.query(
         "SELECT DISTINCT ?t WHERE { ?s <http://purl.org/dc/terms/subject> ?t "
         f"FILTER (STRSTARTS(STR(?t), {ox.Literal(UNBIS)})) }}", default_graph=DEFAULT_GRAPH)))
-    as_literal = (lambda d: Literal(d[0], datatype=URIRef(d[1]))) if dates else None
-    return Coverage(as_literal(dates[0]) if dates else None, as_literal(dates[-1]) if dates else None, subjects)
+    if not dates:
+        return Coverage(None, None, subjects)
+    (first, first_type), (last, last_type) = dates[0], dates[-1]
+    return Coverage(Literal(first, datatype=URIRef(first_type)), Literal(last, datatype=URIRef(last_type)), subjects)
 
 
 def _terms() -> Graph:

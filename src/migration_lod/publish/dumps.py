@@ -39,9 +39,10 @@ from migration_lod.publish.distribution import (
 )
 from migration_lod.publish.jsonld import write_jsonld
 from migration_lod.publish.ontology_docs import write_ontology_docs
-from migration_lod.publish.void import dataset_statistics, describe_dataset, un_space
+from migration_lod.publish.void import dataset_statistics, describe_dataset
 from migration_lod.rdf.jsonld import CONTEXT_FILE
 from migration_lod.rdf.namespaces import DEFAULT_BASE_IRI, PREFIXES
+from migration_lod.rdf.sources import un_space
 from migration_lod.rdf.terms import DEFAULT_GRAPH, as_store, sorted_ntriples
 from migration_lod.records.metadata import DatasetMetadata
 

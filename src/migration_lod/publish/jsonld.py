@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from rdflib import OWL, RDF, RDFS, SKOS, XSD, Graph
+from rdflib import OWL, RDF, RDFS, XSD, Graph
 
 from migration_lod.progress import Stage
 from migration_lod.rdf.namespaces import MIG, PREFIXES
@@ -18,7 +18,7 @@ RDF_TYPE = str(RDF.type)
 UN_LANGUAGES = ("ar", "en", "es", "fr", "ru", "zh")  # the six official languages of the UN
 # Terms that select one language: a client that compacts or frames with the context gets prefLabel_fr with
 # the French labels only (JSON-LD 1.1: a term with @language matches only values in that language).
-LANGUAGE_TERMS = {"prefLabel": SKOS.prefLabel, "altLabel": SKOS.altLabel, "definition": SKOS.definition}
+LANGUAGE_TERMS = ("prefLabel", "altLabel", "definition")  # SKOS properties
 OBJECT_CACHE = 500_000  # compacted object IRIs kept (~100 MB at most)
 XSD_STRING = str(XSD.string)
 
@@ -42,9 +42,9 @@ def build_context(ontology: Graph) -> dict[str, Any]:
                 if datatype is not None and str(datatype).startswith(str(XSD)) and datatype != XSD.string:
                     definition["@type"] = f"xsd:{str(datatype)[len(str(XSD)):]}"
             context[name] = definition
-    for name, prop in LANGUAGE_TERMS.items():
+    for name in LANGUAGE_TERMS:
         for language in UN_LANGUAGES:
-            context[f"{name}_{language}"] = {"@id": f"skos:{str(prop)[len(str(SKOS)):]}", "@language": language}
+            context[f"{name}_{language}"] = {"@id": f"skos:{name}", "@language": language}
     return context
 
 

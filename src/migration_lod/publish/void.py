@@ -10,20 +10,16 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
 
 import pyoxigraph as ox
 from rdflib import DCAT, DCTERMS, RDF, RDFS, VOID, XSD, Graph, Literal, URIRef
 
-from migration_lod.links.sssom import UN_KOS_DATASET, LinkMapping, linksets, target_dataset
+from migration_lod.links.sssom import LinkMapping, linksets, target_dataset
 from migration_lod.publish.distribution import CATALOGUE_FILE, DUMP_NAME, DUMPS, SSSOM_FILE
 from migration_lod.rdf.namespaces import split_iri
+from migration_lod.rdf.sources import UN_KOS_DATASET, sources, un_space
 from migration_lod.rdf.terms import DEFAULT_GRAPH
-from migration_lod.rdf.vocabulary import parse_turtle_files
 from migration_lod.records.metadata import DatasetMetadata
-from migration_lod.resources import catalogue_dir
-
-SOURCES_FILE = "sources.ttl"  # catalogue/: the datasets of others, as the catalogue and VoID name them
 
 
 @dataclass(frozen=True)
@@ -46,22 +42,6 @@ class Statistics:
     un: Part
 
 
-@cache
-def sources() -> Graph:
-    """The descriptions of the datasets of others that the catalogue and VoID name (catalogue/sources.ttl)."""
-    return parse_turtle_files([catalogue_dir() / SOURCES_FILE])
-
-
-def un_space() -> str:
-    """The URI space of the UN SDG KOS (its IRIs in the dumps are the UN content)."""
-    return str(sources().value(URIRef(UN_KOS_DATASET), VOID.uriSpace))
-
-
-def un_citation() -> str:
-    """The citation the UN SDG KOS asks for wherever its content is republished."""
-    return str(sources().value(URIRef(UN_KOS_DATASET), DCTERMS.bibliographicCitation))
-
-
 def _namespace(iri: str) -> str:
     cut = max(iri.rfind("#"), iri.rfind("/"))
     return iri[:cut + 1] if cut > iri.find("//") + 1 else iri
@@ -77,20 +57,27 @@ def dataset_statistics(store: ox.Store, base_iri: str, un_space: str) -> Statist
     and the UN's (under `un_space`) counted apart."""
     part = (f"BIND (IF(isIRI(?s) && STRSTARTS(STR(?s), {_string(base_iri)}), \"own\", "
             f"IF(isIRI(?s) && STRSTARTS(STR(?s), {_string(un_space)}), \"un\", \"other\")) AS ?part)")
-    sizes = {row["part"].value: (int(row["triples"].value), int(row["entities"].value)) for row in store.query(
-        f"SELECT ?part (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?entities) WHERE {{ ?s ?p ?o {part} }} "
-        "GROUP BY ?part", default_graph=DEFAULT_GRAPH)}
+    # One scan for the sizes and predicates of each part (a subject is in one part, so the parts add up to the
+    # whole), one for the classes.
+    parts = {row["part"].value: row for row in store.query(
+        "SELECT ?part (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?entities) "
+        f'(GROUP_CONCAT(DISTINCT STR(?p); SEPARATOR=" ") AS ?predicates) WHERE {{ ?s ?p ?o {part} }} GROUP BY ?part',
+        default_graph=DEFAULT_GRAPH)}
     classes: dict[str, dict[URIRef, int]] = {"own": {}, "un": {}, "other": {}}
     for row in store.query(f"SELECT ?part ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a ?c FILTER isIRI(?c) {part} }} "
                            "GROUP BY ?part ?c", default_graph=DEFAULT_GRAPH):
         classes[row["part"].value][URIRef(row["c"].value)] = int(row["n"].value)
-    total = next(store.query("SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects) WHERE { ?s ?p ?o }",
-                             default_graph=DEFAULT_GRAPH))
-    used = {row["t"].value for row in store.query(
-        "SELECT DISTINCT ?t WHERE { { ?s ?t ?o } UNION { ?s a ?t FILTER isIRI(?t) } }", default_graph=DEFAULT_GRAPH)}
-    return Statistics(int(total["triples"].value), int(total["subjects"].value),
-                      tuple(sorted({_namespace(t) for t in used})),
-                      *(Part(*sizes.get(name, (0, 0)), classes[name]) for name in ("own", "un")))
+    used = {p for row in parts.values() for p in row["predicates"].value.split()}
+    used |= {str(c) for found in classes.values() for c in found}
+
+    def size(name: str) -> Part:
+        row = parts.get(name)
+        counts = (int(row["triples"].value), int(row["entities"].value)) if row is not None else (0, 0)
+        return Part(*counts, classes[name])
+
+    own, un, other = size("own"), size("un"), size("other")
+    return Statistics(own.triples + un.triples + other.triples, own.entities + un.entities + other.entities,
+                      tuple(sorted({_namespace(t) for t in used})), own, un)
 
 
 def _local(iri: URIRef) -> str:

@@ -87,6 +87,13 @@ COMMON_TAIL = (
     Field("sources", "sources", PROV.qualifiedDerivation, many=True, required=True),
 )
 
+# What practices and recommendations concern, in the global compact and the SDGs (each kind lists them in the
+# order its triples are written).
+OBJECTIVES = Field("objectives", "concept:gcm-objectives", MIG.gcmObjective, many=True)
+ELEMENTS = Field("elements", "concept:gcm-elements", MIG.gcmElement, many=True)
+CLUSTERS = Field("clusters", "concept:gcm-clusters", MIG.gcmCluster, many=True)
+SDG_TARGETS = Field("sdg", "concept:sdg", MIG.sdgTarget, many=True)
+
 ISCM = Kind(
     name="iscm",
     file_stem="iscms",
@@ -134,11 +141,11 @@ PRACTICE = Kind(
         Field("description", "text", DCTERMS.description),
         Field("date", "when", DCTERMS.date),
         Field("actors", "agent", MIG.actor, many=True),
-        Field("objectives", "concept:gcm-objectives", MIG.gcmObjective, many=True),
+        OBJECTIVES,
         Field("principles", "concept:gcm-guiding-principles", MIG.gcmGuidingPrinciple, many=True),
-        Field("elements", "concept:gcm-elements", MIG.gcmElement, many=True),
-        Field("clusters", "concept:gcm-clusters", MIG.gcmCluster, many=True),
-        Field("sdg", "concept:sdg", MIG.sdgTarget, many=True),
+        ELEMENTS,
+        CLUSTERS,
+        SDG_TARGETS,
         Field("topics", "text", SCHEMA.keywords, many=True),
         Field("documents", "document", DCTERMS.references, many=True),
         Field("adopted_at", "event", MIG.adoptedAt),
@@ -220,10 +227,10 @@ RECOMMENDATION = Kind(
         Field("kind", "choice", required=True, choices=("priority", "follow_up")),
         Field("number", "count", SCHEMA.position, required=True),
         Field("report", "document", DCTERMS.isPartOf, required=True),
-        Field("elements", "concept:gcm-elements", MIG.gcmElement, many=True),
-        Field("clusters", "concept:gcm-clusters", MIG.gcmCluster, many=True),
-        Field("objectives", "concept:gcm-objectives", MIG.gcmObjective, many=True),
-        Field("sdg", "concept:sdg", MIG.sdgTarget, many=True),
+        ELEMENTS,
+        CLUSTERS,
+        OBJECTIVES,
+        SDG_TARGETS,
         *COMMON_TAIL,
     ),
     classes={"priority": MIG.CrossRegionalPriority, "follow_up": MIG.FollowUpRecommendation},

@@ -12,8 +12,8 @@ from urllib.parse import quote
 import pyoxigraph as ox
 
 from migration_lod.problems import quoted
-from migration_lod.publish.void import un_citation
 from migration_lod.rdf.namespaces import compact
+from migration_lod.rdf.sources import un_citation
 from migration_lod.serve.negotiation import DEFAULT_LANGUAGE, LanguageChoice
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
