@@ -141,6 +141,7 @@ PRACTICE = Kind(
         Field("description", "text", DCTERMS.description),
         Field("date", "when", DCTERMS.date),
         Field("actors", "agent", MIG.actor, many=True),
+        Field("countries", "iso3", MIG.beneficiaryCountry, many=True),
         OBJECTIVES,
         Field("principles", "concept:gcm-guiding-principles", MIG.gcmGuidingPrinciple, many=True),
         ELEMENTS,
