@@ -54,7 +54,7 @@ def test_get_post_form_and_post_query_give_the_same_answer(server):
     by_body = requests.post(server.url + "/sparql", data=query.encode(), timeout=10,
                             headers={"Content-Type": "application/sparql-query", "Accept": JSON_RESULTS}).json()
     assert by_get == by_form == by_body
-    assert [b["iscm"]["value"].rsplit("/", 1)[1] for b in by_get["results"]["bindings"]] == ["gfmd", "idm"]
+    assert [b["iscm"]["value"].rsplit("/", 1)[1] for b in by_get["results"]["bindings"]] == ["gfmd", "idm", "un-hld"]
 
 
 @pytest.mark.parametrize("accept", ["application/sparql-results+json", "application/sparql-results+xml", "text/csv",
