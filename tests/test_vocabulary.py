@@ -353,3 +353,18 @@ def test_no_concept_has_two_preferred_labels_in_one_language(vocabulary):
         for concept in vocabulary.concepts[scheme].values():
             languages = [label.language for label in graph.objects(concept, SKOS.prefLabel)]
             assert "en" in languages and len(languages) == len(set(languages)), concept
+
+
+def test_objective_titles_in_other_languages_are_the_un_network_pages_and_nothing_else(vocabulary, reference):
+    graph = vocabulary.graph
+    read = reference["un-network-objective-titles"]["titles"]
+    expected = {(entry["objective"], entry["language"], entry["title"], entry["page"]) for entry in read}
+    published = set()
+    for number, concept in vocabulary.concepts["gcm-objectives"].items():
+        for title in graph.objects(concept, SKOS.prefLabel):
+            if title.language != "en":
+                note = next(str(n) for n in graph.objects(concept, SKOS.editorialNote)
+                            if str(n).startswith(f"Not verified against the official {LANGUAGE[title.language]}"))
+                published.add((int(number), title.language, str(title), note.rsplit("(", 1)[1].rstrip(").")))
+    assert published == expected
+    assert {(n, language) for n, language, _, _ in published} >= {(2, "es"), (4, "es"), (6, "es"), (1, "fr")}
