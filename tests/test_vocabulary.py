@@ -368,3 +368,17 @@ def test_objective_titles_in_other_languages_are_the_un_network_pages_and_nothin
                 published.add((int(number), title.language, str(title), note.rsplit("(", 1)[1].rstrip(").")))
     assert published == expected
     assert {(n, language) for n, language, _, _ in published} >= {(2, "es"), (4, "es"), (6, "es"), (1, "fr")}
+
+
+def test_every_concept_is_labelled_in_english_and_every_other_language_is_sourced(vocabulary):
+    """No label in another language without a source that gives it: the UN SDG KOS concept the label is
+    taken from (skos:exactMatch), or a page or document named by dcterms:source."""
+    graph = vocabulary.graph
+    for scheme in SCHEMES:
+        for concept in vocabulary.concepts[scheme].values():
+            english(graph, concept)
+            others = [label for p in (SKOS.prefLabel, SKOS.altLabel) for label in graph.objects(concept, p)
+                      if label.language != "en"]
+            if others:
+                assert graph.value(concept, DCTERMS.source) is not None or \
+                    str(graph.value(concept, SKOS.exactMatch)).startswith("http://metadata.un.org/sdg/"), concept
