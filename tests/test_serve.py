@@ -282,3 +282,10 @@ def test_pages_speak_the_language_asked_for_where_the_data_has_it(server):
     assert hostile.status_code == 200 and "<script>alert" not in hostile.text and "x" * 100 not in hostile.text
     turtle = requests.get(page, headers={"Accept": "text/turtle", "Accept-Language": "fr"}, timeout=10)
     assert '"Таиланд"@ru' in turtle.text, "RDF keeps every language"
+    french_only_in_english = requests.get(server.url + "/iscm/colombo-process",
+                                          headers={"Accept": "text/html", "Accept-Language": "fr"}, timeout=10)
+    assert "<h1>Regional Consultative Process on Overseas Employment" in french_only_in_english.text
+    assert 'No labels in "fr": shown in en.' in french_only_in_english.text
+    spanish = requests.get(server.url + "/vocab/gcm-objectives/4",
+                           headers={"Accept": "text/html", "Accept-Language": "es"}, timeout=10)
+    assert "<h1>4 · Velar por que todos los migrantes tengan pruebas de su identidad jurídica" in spanish.text
