@@ -133,7 +133,7 @@ def test_sparqlwrapper_with_its_defaults(server, method):
     client.setMethod(method)
     client.setQuery(SELECT)
     rows = client.query().convert().getElementsByTagName("result")
-    assert len(rows) == 2
+    assert len(rows) == 3  # gfmd, idm, un-hld
     client.setQuery(ASK)
     assert client.query().convert().getElementsByTagName("boolean")[0].firstChild.data == "true"
     for query in (CONSTRUCT, DESCRIBE):
@@ -170,7 +170,7 @@ def test_rdflib_sparqlstore(server, return_format):
     """rdflib's SPARQLStore: SELECT and ASK in each results format; graphs with its default (XML)."""
     graph = Graph(store=SPARQLStore(server.url + "/sparql", returnFormat=return_format))
     names = sorted(str(row[0]).rsplit("/", 1)[1] for row in graph.query(SELECT))
-    assert names == ["gfmd", "idm"]
+    assert names == ["gfmd", "idm", "un-hld"]
     if return_format in ("xml", "json"):
         assert graph.query(ASK).askAnswer is True
     if return_format == "xml":
