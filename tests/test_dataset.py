@@ -365,3 +365,11 @@ def test_the_global_rcp_meetings_are_arranged_by_iom_and_hosted_by_whom_the_repo
     grcp7 = next(e for e in reference["seed-records"]["grcp_events"] if e["id"] == "grcp-7")
     speakers = {" ".join(str(s).split()) for s in graph.objects(iri("event", "grcp-7"), MIG.speaker)}
     assert speakers == set(grcp7["speakers_noted"])
+
+
+def test_a_resolution_whose_date_the_sources_do_not_give_has_none_and_says_so(dataset):
+    graph = dataset.graph
+    for symbol in ("a-res-70-1", "a-res-70-302"):
+        document = iri("document", symbol)
+        assert graph.value(document, DCTERMS.issued) is None and "Date:" in notes(graph, document)
+    assert "21 October 2015" in notes(graph, iri("document", "a-res-70-1")), "the date the seed cites it with"
