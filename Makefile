@@ -33,8 +33,9 @@ test-servers:
 	  else echo "Virtuoso is not installed and this is not root: the Virtuoso push test will be skipped"; fi; \
 	fi
 
+# One worker per core; a test file stays on one worker, so that its servers and fixtures start once.
 test: $(STAMP) test-servers
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 	$(BIN)/ruff check src tests bench
 
 lint: $(STAMP)
