@@ -365,6 +365,9 @@ def test_the_global_rcp_meetings_are_arranged_by_iom_and_hosted_by_whom_the_repo
     grcp7 = next(e for e in reference["seed-records"]["grcp_events"] if e["id"] == "grcp-7")
     speakers = {" ".join(str(s).split()) for s in graph.objects(iri("event", "grcp-7"), MIG.speaker)}
     assert speakers == set(grcp7["speakers_noted"])
+    stocktaking = iri("event", "gcm-stocktaking-meeting-2017")
+    assert set(graph.objects(stocktaking, MIG.hostedBy)) == {iri("state", "MEX")}
+    assert graph.value(stocktaking, SCHEMA.organizer) is None, "footnote 33 says who hosted it, not who organised it"
 
 
 def test_a_resolution_whose_date_the_sources_do_not_give_has_none_and_says_so(dataset):
