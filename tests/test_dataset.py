@@ -183,7 +183,10 @@ def test_sources_point_to_the_paragraph_that_holds_the_fact(dataset):
     # paragraph 8 names the FIA and its framework, 9 the presenters (Frontex), 13 GLO.ACT and its partners
     assert sections(graph, iri("practice", "fia-strategic-framework-2016-2020"), press_release) == {"paragraph 8"}
     assert sections(graph, iri("practice", "glo-act"), press_release) == {"paragraph 13"}
-    assert sections(graph, iri("event", "unodc-islamabad-conference-2017"), press_release) == {"paragraphs 1 and 9"}
+    assert sections(graph, iri("event", "unodc-islamabad-conference-2017"), press_release) == {
+        "paragraphs 1 and 9; paragraph 6 (hosts)"}
+    assert set(graph.objects(iri("event", "unodc-islamabad-conference-2017"), MIG.hostedBy)) == {
+        iri("state", "PAK"), iri("organisation", "unodc")}
     assert sections(graph, iri("organisation", "frontex"), press_release) == {"paragraph 9"}
     assert sections(graph, iri("organisation", "unicef"), press_release) == {"paragraph 13"}
     # the article's paragraph 14 says UN-ACT attended the Vientiane meeting
