@@ -4,9 +4,11 @@
 - endpoint: median latency of five representative queries through `migration-lod serve`, beside the
   Oxigraph server (the limit) and rdflib's SPARQL engine (the naive baseline);
 - starvation: the latency of a simple query while N clients send endless queries and hang up, on the
-  real data, beside the same measure of another source tree (`--before-src`, an earlier commit).
+  real data, beside the same measure of another source tree (`--before-src`, an earlier commit);
+- diff: `migration-lod diff` of a dump and a copy with 1 % of its records changed, beside rdflib's
+  graph_diff on the same pair (up to --diff-rdflib-max triples), seconds and peak memory.
 
-    python bench/run.py [--sizes 1000 10000 100000] [--runs 3] [--part all|pipeline|endpoint|starvation]
+    python bench/run.py [--sizes 1000 10000 100000] [--runs 3] [--part all|pipeline|endpoint|starvation|diff]
                         [--attackers 0 1 2 4 8] [--before-src CHECKOUT/src]
 
 Writes bench/results.json and prints tables. Figures, not assertions: no test depends on them.
@@ -35,6 +37,7 @@ from rdflib import Graph
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from changes import changes, print_changes  # noqa: E402
 from pipeline import pipeline, print_pipeline  # noqa: E402
 from starvation import print_starvation, starvation  # noqa: E402
 
@@ -177,7 +180,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", nargs="*", type=int, default=[1000, 10000, 100000])
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--part", choices=["all", "pipeline", "endpoint", "starvation"], default="all")
+    parser.add_argument("--part", choices=["all", "pipeline", "endpoint", "starvation", "diff"], default="all")
     parser.add_argument("--attackers", nargs="*", type=int, default=[0, 1, 2, 4, 8],
                         help="numbers of clients sending endless queries (starvation)")
     parser.add_argument("--before-src", type=Path,
@@ -187,6 +190,8 @@ def main() -> None:
     parser.add_argument("--rdflib-max", type=int, default=10000,
                         help="largest size at which rdflib's serialisers run (3 minutes at 10k)")
     parser.add_argument("--violations", type=float, default=0.01, help="share of practices to break")
+    parser.add_argument("--diff-rdflib-max", type=int, default=250000,
+                        help="largest dump (triples) on which rdflib's graph_diff runs (minutes beyond)")
     args = parser.parse_args()
     output = ROOT / "bench" / "results.json"
     previous = json.loads(output.read_text()) if output.is_file() else {}
@@ -194,7 +199,7 @@ def main() -> None:
     results: dict = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
                                  "platform": platform.platform()}, "runs": args.runs,
                      **{part: [] if args.part in ("all", part) else previous.get(part, [])
-                        for part in ("pipeline", "endpoint")},
+                        for part in ("pipeline", "endpoint", "diff")},
                      "starvation": previous.get("starvation", {})}
     summary: dict = {}
     for size in args.sizes if args.part in ("all", "pipeline") else []:
@@ -232,6 +237,16 @@ def main() -> None:
             print(f"{name:34} {row['ours_ms']:9.1f} {row['oxigraph_server_ms']:12.1f} {row['rdflib_ms']:11.1f} "
                   f"{row['speedup_vs_rdflib']:9.1f} {row['vs_oxigraph_server']:11.2f} {row.get('before_ms', 0):10.1f}")
         (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    for size in args.sizes if args.part in ("all", "diff") else []:
+        folder = Path(tempfile.mkdtemp(prefix="migration-lod-bench-"))
+        try:
+            result = {"records": size, **changes(dataset_nt(size, folder), folder, ROOT / "src",
+                                                 args.diff_rdflib_max)}
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        results["diff"].append(result)
+        print_changes(size, result)
+        (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     if args.part in ("all", "starvation"):
         folder = Path(tempfile.mkdtemp(prefix="migration-lod-bench-"))
         try:
@@ -254,6 +269,15 @@ def main() -> None:
             "query_vs_oxigraph_server": statistics.median(r["vs_oxigraph_server"] for r in largest_queries),
             "query_speedup_vs_rdflib": statistics.median(r["speedup_vs_rdflib"] for r in largest_queries),
         }
+    if results["diff"]:
+        largest_diff = results["diff"][-1]
+        summary |= {"diff_largest_triples": largest_diff["triples"],
+                    "diff_largest_seconds": largest_diff["ours"]["seconds"],
+                    "diff_largest_peak_mib": largest_diff["ours"]["peak_mib"]}
+        compared_diffs = [r for r in results["diff"] if "speedup_vs_rdflib" in r]
+        if compared_diffs:
+            summary["diff_speedup_vs_rdflib_graph_diff"] = compared_diffs[-1]["speedup_vs_rdflib"]
+            summary["diff_speedup_vs_rdflib_triples"] = compared_diffs[-1]["triples"]
     results["summary"] = summary
     (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     print("\nsummary at the largest size:", json.dumps(summary, indent=1))

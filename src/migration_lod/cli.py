@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import fields
 from pathlib import Path
@@ -407,6 +408,42 @@ def links_import_command(mappings: Path, dump: Path, out_dir: Path, attributed_t
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_VIOLATIONS)
     click.echo(f"imported {count} mapping triples into <{graph_iri}>: {target}", err=True)
+
+
+@main.command("diff")
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@click.option("--format", "-f", "fmt", type=click.Choice(["md", "html", "json", "ttl"]), default="md",
+              show_default=True, help="Markdown or HTML for people, JSON for programs, Turtle (Changeset vocabulary).")
+@click.option("--out", "-o", type=click.Path(path_type=Path), help="Write here (a new file) instead of to standard "
+              "output.")
+@_base_iri_option("The base IRI of the dataset's records, to name their kinds and fields.")
+def diff_command(old: Path, new: Path, fmt: str, out: Path | None, base_iri: str) -> None:
+    """What changed from the dump OLD to the dump NEW (.ttl .nt .nq .trig .rdf .jsonld, .gz), resource by resource.
+
+    Records added, removed and changed, each changed field with the values it lost and gained; vocabularies
+    and the content of others apart. Blank nodes and a resource's fragment IRIs are compared by content.
+    Exit status: 0 (with or without changes), 2 unreadable input or an --out that exists.
+    """
+    from migration_lod.changes.compare import diff_dumps
+    from migration_lod.changes.writers import WRITERS
+
+    problems = [Problem("no such file", str(p)) for p in (old, new) if not p.is_file()]
+    if out is not None and out.exists():
+        problems.append(Problem("exists: diff writes a new file and never replaces one", str(out)))
+    if problems:
+        raise InputError(problems)
+    changes = diff_dumps(old, new, base_iri)
+    text = WRITERS[fmt](changes)
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=out.parent, prefix=f".{out.name}.",
+                                         delete=False) as staging:
+            staging.write(text)
+        Path(staging.name).replace(out)
+    counts = changes.counts()
+    click.echo(f"{counts['added']} added, {counts['removed']} removed, {counts['changed']} changed", err=True)
 
 
 @main.command("push")
