@@ -152,3 +152,13 @@ def test_the_line_path_and_the_grouping_path_find_the_same_changes(dist, changed
     monkeypatch.setattr(compare, "available", lambda: False)
     assert to_json(compare.diff_dumps(old, new)) == by_lines
     assert json.loads(by_lines)["counts"] == {"added": 1, "removed": 1, "changed": 2}
+
+
+def test_the_html_change_set_links_only_to_the_web(tmp_path, cli):
+    old, new = tmp_path / "old.nt", tmp_path / "new.nt"
+    statement = '<{s}> <http://example.org/p> "{o}" .\n'.format
+    old.write_text(statement(s="javascript:alert(1)", o="a") + statement(s="https://example.org/x", o="a"))
+    new.write_text(statement(s="javascript:alert(1)", o="b") + statement(s="https://example.org/x", o="<b>"))
+    page = cli("diff", old, new, "--format", "html").stdout
+    assert "href='javascript:" not in page and "href='https://example.org/x'" in page
+    assert "&quot;&lt;b&gt;&quot;" in page and '"<b>"' not in page

@@ -71,9 +71,12 @@ class ChangeSet:
             found[change.status] += 1
         return found
 
-    def in_section(self, section: str) -> list[ResourceChange]:
-        """The changes of one section (records, vocabularies, others), in IRI order."""
-        return [change for change in self.resources if change.section == section]
+    def by_section(self) -> Iterator[tuple[str, list[ResourceChange]]]:
+        """(section, its changes in IRI order) for each section that has changes, in the order of SECTIONS."""
+        for section in SECTIONS:
+            listed = [change for change in self.resources if change.section == section]
+            if listed:
+                yield section, listed
 
 
 def _local(node: str, key: str) -> bool:

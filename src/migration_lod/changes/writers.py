@@ -10,11 +10,10 @@ import html
 import json
 from collections.abc import Callable
 
-from migration_lod.changes.compare import SECTIONS, ChangeSet, ResourceChange
+from migration_lod.changes.compare import ChangeSet, ResourceChange
 
 HEADINGS = {"records": "Records", "vocabularies": "Vocabularies and ontology",
             "others": "Content of others (UN SDG KOS, M49 areas) and unattached nodes"}
-STATUS_WORDS = {"added": "added", "removed": "removed", "changed": "changed"}
 
 
 def _title(change: ResourceChange, base_iri: str) -> str:
@@ -33,13 +32,10 @@ def to_markdown(changes: ChangeSet) -> str:
     lines = [f"# Changes from {changes.old} to {changes.new}", "", _summary(changes) + ".", ""]
     if not changes:
         lines.append("No change.")
-    for section in SECTIONS:
-        listed = changes.in_section(section)
-        if not listed:
-            continue
+    for section, listed in changes.by_section():
         lines += [f"## {HEADINGS[section]}", ""]
         for change in listed:
-            lines.append(f"- **{STATUS_WORDS[change.status]}** `{_title(change, changes.base_iri)}` <{change.iri}>")
+            lines.append(f"- **{change.status}** `{_title(change, changes.base_iri)}` <{change.iri}>")
             if change.status != "changed":
                 continue
             for field in change.fields:
@@ -74,14 +70,14 @@ def to_html(changes: ChangeSet) -> str:
             f"<p>{escape(_summary(changes))}.</p>"]
     if not changes:
         body.append("<p>No change.</p>")
-    for section in SECTIONS:
-        listed = changes.in_section(section)
-        if not listed:
-            continue
+    for section, listed in changes.by_section():
         body.append(f"<h2>{escape(HEADINGS[section])}</h2><ul>")
         for change in listed:
-            body.append(f"<li><b>{change.status}</b> <a href='{escape(change.iri, quote=True)}'>"
-                        f"{escape(_title(change, changes.base_iri))}</a>")
+            title = escape(_title(change, changes.base_iri))
+            # a link only to the web: a dump's IRI may be javascript: or data:, which a browser would run
+            linked = change.iri.startswith(("https://", "http://"))
+            body.append(f"<li><b>{change.status}</b> " + (f"<a href='{escape(change.iri, quote=True)}'>{title}</a>"
+                                                          if linked else title))
             if change.status == "changed":
                 body.append("<ul>" + "".join(
                     f"<li><code>{escape(f.field)}</code>: "
