@@ -56,6 +56,39 @@ def data_copy(tmp_path):
     return target
 
 
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def changed_data(tmp_path_factory):
+    """data/ changed as a maintainer would: a new observer of an ISCM (Almaty Process: India), a label rewritten
+    (Budapest Process), a practice removed (GFMD Business Mechanism), a source's section corrected (Vientiane
+    meeting), and two sources of another record listed in the other order (no change of content)."""
+    folder = tmp_path_factory.mktemp("changed") / "data"
+    shutil.copytree(DATA, folder)
+    _edit(folder / "iscms.yaml", "  observers:\n  - IRN\n  - ITA\n", "  observers:\n  - IRN\n  - ITA\n  - IND\n")
+    _edit(folder / "iscms.yaml", "  label: Budapest Process\n", "  label: The Budapest Process\n")
+    practices = (folder / "practices.yaml").read_text(encoding="utf-8")
+    start = practices.index("- id: gfmd-business-mechanism")
+    (folder / "practices.yaml").write_text(practices[:start].rstrip() + "\n", encoding="utf-8")
+    _edit(folder / "events.yaml", "    section: paragraphs 3 and 14\n",
+          "    section: paragraphs 3 and 14 (attendance)\n")
+    _edit(folder / "events.yaml", "  - document: gfmd-2017-summit-gcm-note\n    section: title (place)\n", "")
+    _edit(folder / "events.yaml", """  sources:
+  - document: grcp7-summary-report
+    section: footnote 9 (the summit, its title and dates)
+""", """  sources:
+  - document: gfmd-2017-summit-gcm-note
+    section: title (place)
+  - document: grcp7-summary-report
+    section: footnote 9 (the summit, its title and dates)
+""")
+    return folder
+
+
 @dataclass
 class Outcome:
     """What a command printed and how it ended, as a user sees it."""

@@ -3,52 +3,21 @@
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 import rdflib
 
 import migration_lod
 
-from .conftest import DATA
-
 BASE = "https://w3id.org/migration-lod/"
 CS = rdflib.Namespace("http://purl.org/vocab/changeset/schema#")
 
 
-def _edit(path, old, new):
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) == 1, old
-    path.write_text(text.replace(old, new), encoding="utf-8")
-
-
 @pytest.fixture(scope="module")
-def changed_dist(tmp_path_factory):
-    """data/ changed as a maintainer would: a new observer of an ISCM, a label rewritten, a practice removed,
-    a source's section corrected, and two sources of another record listed in the other order."""
-    folder = tmp_path_factory.mktemp("changed") / "data"
-    shutil.copytree(DATA, folder)
-    _edit(folder / "iscms.yaml", "  observers:\n  - IRN\n  - ITA\n", "  observers:\n  - IRN\n  - ITA\n  - IND\n")
-    _edit(folder / "iscms.yaml", "  label: Budapest Process\n", "  label: The Budapest Process\n")
-    practices = (folder / "practices.yaml").read_text(encoding="utf-8")
-    start = practices.index("- id: gfmd-business-mechanism")
-    (folder / "practices.yaml").write_text(practices[:start].rstrip() + "\n", encoding="utf-8")
-    _edit(folder / "events.yaml", "    section: paragraphs 3 and 14\n",
-          "    section: paragraphs 3 and 14 (attendance)\n")
-    _edit(folder / "events.yaml", """  - document: gfmd-2017-summit-gcm-note
-    section: title (place)
-""", "")
-    _edit(folder / "events.yaml", """  sources:
-  - document: grcp7-summary-report
-    section: footnote 9 (the summit, its title and dates)
-""", """  sources:
-  - document: gfmd-2017-summit-gcm-note
-    section: title (place)
-  - document: grcp7-summary-report
-    section: footnote 9 (the summit, its title and dates)
-""")
-    out = folder.parent / "dist"
-    migration_lod.build(folder).publish(out)
+def changed_dist(changed_data, tmp_path_factory):
+    """data/ with a maintainer's changes, published."""
+    out = tmp_path_factory.mktemp("changed") / "dist"
+    migration_lod.build(changed_data).publish(out)
     return out
 
 

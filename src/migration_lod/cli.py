@@ -124,14 +124,24 @@ def build_command(data_dir: Path, out_dir: Path, base_iri: str, validator: str, 
     OUT must be missing, empty, or an earlier publication of this tool, and apart from the data folder.
     Exit status: 0 published, 1 SHACL violations (nothing published), 2 bad input or usage.
     """
-    from migration_lod.dataset import build
     from migration_lod.outputs import check_output
-    from migration_lod.progress import Progress
     from migration_lod.publish.distribution import PUBLICATION
 
-    progress = Progress(quiet=quiet)
     check_output(out_dir, PUBLICATION, [data_dir])  # before the work, not only before the swap
-    dataset = build(data_dir, base_iri, progress=progress, options=_options(ignore, follow_links, max_file_mib))
+    _build_and_publish(data_dir, out_dir, base_iri, validator, quiet, _options(ignore, follow_links, max_file_mib),
+                       lambda dataset, report, progress, catalogue: ", ".join(
+                           dataset.publish(out_dir, report, progress, catalogue)))
+
+
+def _build_and_publish(data_dir: Path, out_dir: Path, base_iri: str, validator: str, quiet: bool,
+                       options: ReadOptions, write: Callable) -> None:
+    """Build and validate the data folder, then `write` it (a publication or a release), reporting as build
+    does: the problems, exit 1 on violations with nothing written, the catalogue's warnings, what was written."""
+    from migration_lod.dataset import build
+    from migration_lod.progress import Progress
+
+    progress = Progress(quiet=quiet)
+    dataset = build(data_dir, base_iri, progress=progress, options=options)
     report = dataset.validate(engine=validator, progress=progress)
     if (report.problems and (not quiet or not report.conforms)) or report.notes:
         _print_report(report, err=True)
@@ -139,7 +149,7 @@ def build_command(data_dir: Path, out_dir: Path, base_iri: str, validator: str, 
     try:
         if not report.conforms:
             raise ValidationFailed(report.violations)
-        files = dataset.publish(out_dir, report, progress, catalogue)
+        written = write(dataset, report, progress, catalogue)
     except ValidationFailed as exc:
         for problem in exc.problems if report.conforms else ():  # the catalogue's: not printed yet
             click.echo(f"{problem.severity}: {problem}", err=True)
@@ -149,7 +159,36 @@ def build_command(data_dir: Path, out_dir: Path, base_iri: str, validator: str, 
         for problem in catalogue:
             click.echo(f"{problem.severity}: {problem}", err=True)
         click.echo(f"catalogue: conforms to DCAT-AP 3.0.1, {len(catalogue)} warning(s)", err=True)
-        click.echo(f"published {len(dataset.graph):,} triples into {out_dir}: {', '.join(files)}", err=True)
+        click.echo(f"published {len(dataset.graph):,} triples into {out_dir}: {written}", err=True)
+
+
+@main.command("release")
+@click.option("--version", "version", required=True, help="The release's version (2026.12, v1.0): a new folder "
+              "OUT/releases/VERSION and the catalogue's dcat:version.")
+@click.option("--notes", default="", help="What the release is about, in a sentence or two (release.json).")
+@click.option("--data", "data_dir", type=click.Path(path_type=Path), default=Path("data"), show_default=True,
+              help="Folder of record files and dataset.yaml.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("dist"), show_default=True,
+              help="The publication folder whose releases/ receives the release.")
+@_base_iri_option("Base IRI of the records' IRIs (BASE/KIND/ID).")
+@click.option("--validator", type=click.Choice(ENGINES), default="fast", show_default=True,
+              help="SHACL engine: shapes compiled to SPARQL (fast), or pyshacl (the reference).")
+@click.option("--quiet", "-q", is_flag=True, help="Print only problems.")
+@_read_options
+def release_command(version: str, notes: str, data_dir: Path, out_dir: Path, base_iri: str, validator: str,
+                    quiet: bool, ignore: tuple[str, ...], follow_links: bool, max_file_mib: int) -> None:
+    """Build, validate and freeze the data as release VERSION in OUT/releases/VERSION.
+
+    The release holds the dumps, context, catalogue, VoID, SSSOM and ontology documentation, CHANGES.md (what
+    changed since the previous release), release.json and SHA256SUMS; its files are read-only. A version that
+    exists is refused. Exit status: 0 released, 1 SHACL violations (nothing written), 2 bad input or usage.
+    """
+    from migration_lod.publish.releases import new_release_folder
+
+    new_release_folder(out_dir, version)  # before the work: a version that exists is refused at once
+    _build_and_publish(data_dir, out_dir, base_iri, validator, quiet, _options(ignore, follow_links, max_file_mib),
+                       lambda dataset, report, progress, catalogue: dataset.release(
+                           out_dir, version, notes, report, progress, catalogue))
 
 
 @main.command("shacl")

@@ -98,14 +98,29 @@ class Dataset:
         otherwise). `report` is the validation of the graph as it is now, when the caller has just made it;
         the catalogue's DCAT-AP warnings are added to `catalogue_report` when given.
         """
+        return publish_graph(self.graph, out_dir, **self._publishing(report, progress, catalogue_report))
+
+    def release(self, out_dir: Path | str, version: str, notes: str = "", report: ValidationReport | None = None,
+                progress: Progress | None = None, catalogue_report: list[Problem] | None = None) -> Path:
+        """Publish the release `version` into `out_dir`/releases/`version`, with CHANGES.md since the previous
+        release there and release.json; refuse a version that exists (InputError) and violations as publish
+        does. The folder written is returned; its files are read-only."""
+        from migration_lod.publish.releases import publish_release  # the diff machinery only for releases
+
+        return publish_release(self.graph, out_dir, version, notes,
+                               **self._publishing(report, progress, catalogue_report))
+
+    def _publishing(self, report: ValidationReport | None, progress: Progress | None,
+                    catalogue_report: list[Problem] | None) -> dict:
+        """publish_graph's arguments for this dataset, once it is validated without violations."""
         if self.metadata is None:
             raise ValueError("the dataset has no description (data/dataset.yaml): it cannot be published")
         report = report or self.validate(progress=progress)
         if not report.conforms:
             raise ValidationFailed(report.violations)
-        return publish_graph(self.graph, out_dir, base_iri=self.base_iri, context=build_context(
-            self.vocabulary.graph), metadata=self.metadata, progress=progress,
-            inputs=[self.data_dir] if self.data_dir else [], catalogue_report=catalogue_report)
+        return {"base_iri": self.base_iri, "context": build_context(self.vocabulary.graph), "metadata": self.metadata,
+                "progress": progress, "inputs": [self.data_dir] if self.data_dir else [],
+                "catalogue_report": catalogue_report}
 
 
 def assemble(records: list[Record], base_iri: str = DEFAULT_BASE_IRI, data_dir: Path | None = None,

@@ -79,7 +79,7 @@ def check_output(out: Path, kind: OutputKind, inputs: Iterable[Path] = ()) -> No
         entries = {p.name for p in out.iterdir()}
     except OSError as exc:
         raise _refuse(out, f"the folder cannot be read ({exc.strerror})") from exc
-    if not entries:
+    if not entries - set(kind.keep):  # what a new output keeps is this tool's own: the folder is as good as empty
         return
     if not kind.replaceable:
         raise _refuse(out, f"the folder is not empty ({_names(entries)}): {kind.name} goes into a new or empty folder")

@@ -15,6 +15,9 @@ CATALOGUE_FILE = "catalog.ttl"
 ONTOLOGY_HTML = "ontology.html"  # the ontology's documentation, and ...
 ONTOLOGY_TURTLE = "ontology.ttl"  # ... the ontology itself: what the ontology's IRI redirects to
 IMPORTED = "imported"  # `links import` writes its graphs into a publication's imported/
+RELEASES = "releases"  # `release` writes each version into a publication's releases/VERSION/
+RELEASE_FILE = "release.json"  # a release's version, date, notes, predecessor and input digest
+CHANGES_FILE = "CHANGES.md"  # what changed since the previous release
 MEDIA_TYPES = {  # file suffix -> media type of the file itself (a .gz is gzip, whatever it holds)
     **{suffix: rdf.media_type for suffix, rdf in RDF_FORMATS.items()},
     ".tsv": "text/tab-separated-values",
@@ -39,4 +42,5 @@ def _unmarked_publication(folder: Path, entries: set[str]) -> bool:
     return f"{DUMP_NAME}.nt" in listed and entries <= listed | {CHECKSUMS, IMPORTED}
 
 
-PUBLICATION = OutputKind("publication", keep=(IMPORTED,), unmarked=_unmarked_publication)
+PUBLICATION = OutputKind("publication", keep=(IMPORTED, RELEASES), unmarked=_unmarked_publication)
+RELEASE = OutputKind("release", replaceable=False)  # written once into a new folder, never replaced

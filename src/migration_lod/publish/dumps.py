@@ -14,7 +14,7 @@ import gzip
 import hashlib
 import json
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,7 +24,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from migration_lod.links.sssom import MappingSet, link_mappings, write_sssom
-from migration_lod.outputs import MARKER, write_output
+from migration_lod.outputs import MARKER, OutputKind, write_output
 from migration_lod.problems import Problem, ValidationFailed
 from migration_lod.progress import Progress, Stage
 from migration_lod.publish.catalogue import check_catalogue, data_coverage, describe_catalogue
@@ -94,13 +94,15 @@ def write_turtle(graph: Graph, path: Path) -> None:
 
 def publish_graph(graph: Graph, out_dir: Path | str, *, base_iri: str, context: dict[str, Any],
                   metadata: DatasetMetadata, progress: Progress | None = None, inputs: Iterable[Path] = (),
-                  catalogue_report: list[Problem] | None = None) -> dict[str, Path]:
+                  catalogue_report: list[Problem] | None = None, kind: OutputKind = PUBLICATION,
+                  also: Callable[[Path], None] | None = None) -> dict[str, Path]:
     """Publish `graph` into `out_dir` atomically; return the published files by name.
 
     `out_dir` must be missing, empty or an earlier publication, and apart from the `inputs` folders
     (outputs.check_output); InputError says why otherwise, before anything is written. The DCAT-AP catalogue
     is checked against the profile's shapes: ValidationFailed on a violation, nothing published; the
-    warnings are added to `catalogue_report` when given.
+    warnings are added to `catalogue_report` when given. `kind` says what the folder is (a publication, or a
+    release that is never replaced); `also` writes more files into the staging folder, before the checksums.
     """
     out = Path(out_dir)
     store = as_store(graph)
@@ -121,6 +123,8 @@ def publish_graph(graph: Graph, out_dir: Path | str, *, base_iri: str, context: 
             subject_source=base_iri + "dataset"), prefixes={**PREFIXES, "mlod": base_iri})
         write_turtle(describe_dataset(statistics.result(), base_iri, metadata, links), staging / VOID_FILE)
         write_ontology_docs(staging)
+        if also is not None:
+            also(staging)
         digests = {path.name: _sha256(path) for path in staging.iterdir()}
         catalogue = describe_catalogue(base_iri, metadata, files, digests, coverage.result())
         problems = check_catalogue(catalogue)
@@ -132,7 +136,7 @@ def publish_graph(graph: Graph, out_dir: Path | str, *, base_iri: str, context: 
         write_turtle(catalogue, staging / CATALOGUE_FILE)
         _write_checksums(staging, digests)
 
-    write_output(out, PUBLICATION, fill, inputs)
+    write_output(out, kind, fill, inputs)
     stage.done(f"published {stage.total:,} triples into {out}")
     return {p.name: out / p.name for p in sorted(out.iterdir()) if p.name != MARKER}
 

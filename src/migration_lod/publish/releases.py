@@ -1,0 +1,95 @@
+"""Releases: a publication frozen under a version, with what changed since the one before.
+
+`publish_release` writes `OUT/releases/VERSION/` once: the dumps, context, catalogue (its dcat:version the
+release's), VoID, SSSOM and ontology documentation of a publication, `CHANGES.md` (the change set from the
+previous release's N-Triples dump), `release.json` (version, date, notes, predecessor, the digest of the
+input records) and `SHA256SUMS` over all of them. A version that exists is refused; the written files are
+made read-only, a second line of defence after the refusal."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from migration_lod.changes.compare import diff_dumps
+from migration_lod.changes.writers import to_markdown
+from migration_lod.problems import InputError, Problem
+from migration_lod.publish.distribution import CHANGES_FILE, DUMP_NAME, RELEASE, RELEASE_FILE, RELEASES
+from migration_lod.publish.dumps import publish_graph
+
+MAX_VERSION = 64
+VERSION_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+
+
+def check_version(version: str) -> None:
+    """InputError unless the version can name a folder and an IRI segment as it is (2026.12, v1.0-rc.1)."""
+    if not version or len(version) > MAX_VERSION or not set(version) <= VERSION_CHARACTERS \
+            or not version[0].isalnum():
+        raise InputError([Problem(f"the version {version[:MAX_VERSION]!r} is not 1-{MAX_VERSION} letters, digits, "
+                                  "dots, hyphens and underscores starting with a letter or digit", field="version")])
+
+
+def new_release_folder(out_dir: Path | str, version: str) -> Path:
+    """Where the release `version` goes: OUT/releases/VERSION; InputError when that cannot be its name or
+    when the release exists (a release is never replaced)."""
+    check_version(version)
+    target = Path(out_dir) / RELEASES / version
+    if target.exists():
+        raise InputError([Problem(f"release {version} exists: a release is never replaced (give another "
+                                  "--version)", str(target))])
+    return target
+
+
+def releases(out_dir: Path | str) -> list[dict[str, Any]]:
+    """The releases in `out_dir`/releases, oldest first (by the date each was issued, then by version)."""
+    folder = Path(out_dir) / RELEASES
+    found = []
+    for entry in sorted(folder.iterdir()) if folder.is_dir() else ():
+        try:
+            description = json.loads((entry / RELEASE_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue  # not a release this tool wrote
+        if isinstance(description, dict) and description.get("version") == entry.name:
+            found.append(description)
+    return sorted(found, key=lambda d: (str(d.get("issued", "")), d["version"]))
+
+
+def _freeze(folder: Path) -> None:
+    """Read-only for everyone, the owner included: a release is published to be read, never written again."""
+    for path in folder.iterdir():
+        os.chmod(path, 0o444)
+    os.chmod(folder, 0o555)  # noqa: S103 - readable and listable by all, writable by none
+
+
+def publish_release(graph: Any, out_dir: Path | str, version: str, notes: str = "", **publishing: Any) -> Path:
+    """Publish `graph` as the release `version` into `out_dir`/releases/`version` (publish_graph's keyword
+    arguments pass through); the folder written. InputError when the version exists or cannot be a name."""
+    target = new_release_folder(out_dir, version)
+    out = Path(out_dir)
+    earlier = releases(out)
+    previous = earlier[-1]["version"] if earlier else None
+    metadata = replace(publishing.pop("metadata"), version=version)
+    issued = datetime.now(UTC).replace(microsecond=0).isoformat()
+
+    def describe(staging: Path) -> None:
+        dump = staging / f"{DUMP_NAME}.nt"
+        if previous is None:
+            counts = None
+            text = f"# Release {version}\n\nThe first release: there is no earlier one to compare with.\n"
+        else:
+            changes = diff_dumps(out / RELEASES / previous / f"{DUMP_NAME}.nt", dump, publishing["base_iri"])
+            changes.old, changes.new = f"release {previous}", f"release {version}"
+            counts, text = changes.counts(), to_markdown(changes)
+        (staging / CHANGES_FILE).write_text(text, encoding="utf-8")
+        description = {"version": version, "issued": issued, "notes": notes, "previous": previous,
+                       "input_digest": metadata.data_digest, "changes": counts}
+        (staging / RELEASE_FILE).write_text(json.dumps(description, indent=1, ensure_ascii=False) + "\n",
+                                            encoding="utf-8")
+
+    publish_graph(graph, target, metadata=metadata, kind=RELEASE, also=describe, **publishing)
+    _freeze(target)
+    return target

@@ -1,0 +1,81 @@
+"""`migration-lod release`: versioned, frozen publications, each saying what changed since the one before."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+
+from .conftest import DATA
+
+BASE = "https://w3id.org/migration-lod/"
+DCAT_VERSION = URIRef("http://www.w3.org/ns/dcat#version")
+
+
+def _intact(folder):
+    """True when every file of the folder has the digest its SHA256SUMS gives, and no file is missing."""
+    listed = dict(line.split("  ")[::-1] for line in (folder / "SHA256SUMS").read_text().splitlines())
+    present = {p.name for p in folder.iterdir()} - {"SHA256SUMS"}
+    return set(listed) == present and all(
+        hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest for name, digest in listed.items())
+
+
+@pytest.fixture(scope="module")
+def two_releases(tmp_path_factory, changed_data):
+    """2026.11 of data/, a build over the same folder, then 2026.12 of the changed data."""
+    from .conftest import run_cli
+
+    out = tmp_path_factory.mktemp("releases") / "dist"
+    first = run_cli("release", "--version", "2026.11", "--notes", "The first release.", "--data", DATA,
+                    "--out", out, "--quiet")
+    assert first.returncode == 0, first.stderr
+    assert run_cli("build", "--data", DATA, "--out", out, "--quiet").returncode == 0
+    second = run_cli("release", "--version", "2026.12", "--data", changed_data, "--out", out, "--quiet")
+    assert second.returncode == 0, second.stderr
+    return out
+
+
+def test_a_release_is_frozen_with_its_checksums_description_and_catalogue(two_releases):
+    folder = two_releases / "releases" / "2026.11"
+    assert _intact(folder)
+    names = {p.name for p in folder.iterdir()}
+    assert {"migration-lod.nt", "migration-lod.ttl", "migration-lod.jsonld", "context.jsonld", "catalog.ttl",
+            "void.ttl", "mappings.sssom.tsv", "CHANGES.md", "release.json", "SHA256SUMS"} <= names
+    description = json.loads((folder / "release.json").read_text())
+    assert description["version"] == "2026.11" and description["previous"] is None
+    assert description["notes"] == "The first release." and description["input_digest"].startswith("sha256:")
+    assert "first release" in (folder / "CHANGES.md").read_text()
+    catalogue = Graph().parse(folder / "catalog.ttl")
+    assert (URIRef(BASE + "dataset"), DCAT_VERSION, Literal("2026.11")) in catalogue
+    assert all(p.stat().st_mode & 0o222 == 0 for p in [folder, *folder.iterdir()]), "read-only, a second defence"
+    assert (two_releases / "migration-lod.nt").is_file(), "build published beside the releases and kept them"
+
+
+def test_the_next_release_lists_exactly_what_changed_since(two_releases):
+    folder = two_releases / "releases" / "2026.12"
+    description = json.loads((folder / "release.json").read_text())
+    assert description["previous"] == "2026.11"
+    assert description["changes"] == {"added": 1, "removed": 1, "changed": 2}
+    changes = (folder / "CHANGES.md").read_text()
+    assert changes.startswith("# Changes from release 2026.11 to release 2026.12")
+    assert changes.count("- **") == 4
+    for line in ("**changed** `iscm/budapest-process (The Budapest Process)`",
+                 "**added** `membership/almaty-process/IND`",
+                 "**removed** `practice/gfmd-business-mechanism (GFMD Business Mechanism)`",
+                 "**changed** `event/commit-meeting-vientiane"):
+        assert line in changes, line
+    assert _intact(folder) and _intact(two_releases / "releases" / "2026.11"), "the earlier release is untouched"
+
+
+def test_a_version_that_exists_or_cannot_be_a_name_is_refused(two_releases, cli):
+    before = (two_releases / "releases" / "2026.11" / "SHA256SUMS").read_bytes()
+    again = cli("release", "--version", "2026.11", "--data", DATA, "--out", two_releases)
+    assert again.returncode == 2 and "release 2026.11 exists" in again.stderr
+    assert (two_releases / "releases" / "2026.11" / "SHA256SUMS").read_bytes() == before
+    for version in ("../escape", "a/b", "", ".hidden", "x" * 65):
+        outcome = cli("release", "--version", version, "--data", DATA, "--out", two_releases)
+        assert outcome.returncode == 2 and "version" in outcome.stderr, version
+    assert sorted(p.name for p in (two_releases / "releases").iterdir()) == ["2026.11", "2026.12"]
+    assert not (two_releases.parent / "escape").exists()
