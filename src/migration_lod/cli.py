@@ -107,16 +107,27 @@ def main(debug: bool) -> None:
     """
 
 
+def _publishing_options(out_help: str) -> Callable:
+    """The options of the commands that build and publish a data folder (build, release)."""
+    def decorate(command: Callable) -> Callable:
+        for option in reversed((
+                click.option("--data", "data_dir", type=click.Path(path_type=Path), default=Path("data"),
+                             show_default=True, help="Folder of record files (iscms, organisations, practices, "
+                             "events, documents) and dataset.yaml."),
+                click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("dist"),
+                             show_default=True, help=out_help),
+                _base_iri_option("Base IRI of the records' IRIs (BASE/KIND/ID)."),
+                click.option("--validator", type=click.Choice(ENGINES), default="fast", show_default=True,
+                             help="SHACL engine: shapes compiled to SPARQL (fast), or pyshacl (the reference)."),
+                click.option("--quiet", "-q", is_flag=True, help="Print only problems."),
+                _read_options)):
+            command = option(command)
+        return command
+    return decorate
+
+
 @main.command("build")
-@click.option("--data", "data_dir", type=click.Path(path_type=Path), default=Path("data"), show_default=True,
-              help="Folder of record files (iscms, organisations, practices, events, documents) and dataset.yaml.")
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("dist"), show_default=True,
-              help="Folder to publish into; replaced only when the whole build succeeds.")
-@_base_iri_option("Base IRI of the records' IRIs (BASE/KIND/ID).")
-@click.option("--validator", type=click.Choice(ENGINES), default="fast", show_default=True,
-              help="SHACL engine: shapes compiled to SPARQL (fast), or pyshacl (the reference).")
-@click.option("--quiet", "-q", is_flag=True, help="Print only problems.")
-@_read_options
+@_publishing_options("Folder to publish into; replaced only when the whole build succeeds.")
 def build_command(data_dir: Path, out_dir: Path, base_iri: str, validator: str, quiet: bool,
                   ignore: tuple[str, ...], follow_links: bool, max_file_mib: int) -> None:
     """Map the records to RDF, validate them with SHACL and publish the dumps.
@@ -166,15 +177,7 @@ def _build_and_publish(data_dir: Path, out_dir: Path, base_iri: str, validator: 
 @click.option("--version", "version", required=True, help="The release's version (2026.12, v1.0): a new folder "
               "OUT/releases/VERSION and the catalogue's dcat:version.")
 @click.option("--notes", default="", help="What the release is about, in a sentence or two (release.json).")
-@click.option("--data", "data_dir", type=click.Path(path_type=Path), default=Path("data"), show_default=True,
-              help="Folder of record files and dataset.yaml.")
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("dist"), show_default=True,
-              help="The publication folder whose releases/ receives the release.")
-@_base_iri_option("Base IRI of the records' IRIs (BASE/KIND/ID).")
-@click.option("--validator", type=click.Choice(ENGINES), default="fast", show_default=True,
-              help="SHACL engine: shapes compiled to SPARQL (fast), or pyshacl (the reference).")
-@click.option("--quiet", "-q", is_flag=True, help="Print only problems.")
-@_read_options
+@_publishing_options("The publication folder whose releases/ receives the release.")
 def release_command(version: str, notes: str, data_dir: Path, out_dir: Path, base_iri: str, validator: str,
                     quiet: bool, ignore: tuple[str, ...], follow_links: bool, max_file_mib: int) -> None:
     """Build, validate and freeze the data as release VERSION in OUT/releases/VERSION.
