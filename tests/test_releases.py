@@ -48,7 +48,7 @@ def test_a_release_is_frozen_with_its_checksums_description_and_catalogue(two_re
     assert description["notes"] == "The first release." and description["input_digest"].startswith("sha256:")
     assert "first release" in (folder / "CHANGES.md").read_text()
     catalogue = Graph().parse(folder / "catalog.ttl")
-    assert (URIRef(BASE + "dataset"), DCAT_VERSION, Literal("2026.11")) in catalogue
+    assert (URIRef(BASE + "releases/2026.11/dataset"), DCAT_VERSION, Literal("2026.11")) in catalogue
     assert all(p.stat().st_mode & 0o222 == 0 for p in [folder, *folder.iterdir()]), "read-only, a second defence"
     assert (two_releases / "migration-lod.nt").is_file(), "build published beside the releases and kept them"
 
@@ -79,3 +79,18 @@ def test_a_version_that_exists_or_cannot_be_a_name_is_refused(two_releases, cli)
         assert outcome.returncode == 2 and "version" in outcome.stderr, version
     assert sorted(p.name for p in (two_releases / "releases").iterdir()) == ["2026.11", "2026.12"]
     assert not (two_releases.parent / "escape").exists()
+
+
+def test_the_release_catalogue_names_the_version_and_its_predecessor(two_releases):
+    catalogue = Graph().parse(two_releases / "releases" / "2026.12" / "catalog.ttl")
+    series, release = URIRef(BASE + "dataset"), URIRef(BASE + "releases/2026.12/dataset")
+    dct, dcat = "http://purl.org/dc/terms/", "http://www.w3.org/ns/dcat#"
+    assert (series, URIRef(dct + "hasVersion"), release) in catalogue
+    assert (release, URIRef(dct + "isVersionOf"), series) in catalogue
+    assert (release, URIRef(dcat + "previousVersion"), URIRef(BASE + "releases/2026.11/dataset")) in catalogue
+    assert (release, DCAT_VERSION, Literal("2026.12")) in catalogue
+    downloads = {str(o) for o in catalogue.objects(None, URIRef(dcat + "downloadURL"))}
+    assert downloads == {f"{BASE}releases/2026.12/migration-lod.{suffix}" for suffix in ("ttl", "nt", "jsonld")}
+    assert (None, URIRef(dcat + "endpointURL"), URIRef(BASE + "sparql")) in catalogue, "the live endpoint"
+    first = Graph().parse(two_releases / "releases" / "2026.11" / "catalog.ttl")
+    assert not list(first.objects(URIRef(BASE + "releases/2026.11/dataset"), URIRef(dcat + "previousVersion")))

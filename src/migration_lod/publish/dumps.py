@@ -95,14 +95,16 @@ def write_turtle(graph: Graph, path: Path) -> None:
 def publish_graph(graph: Graph, out_dir: Path | str, *, base_iri: str, context: dict[str, Any],
                   metadata: DatasetMetadata, progress: Progress | None = None, inputs: Iterable[Path] = (),
                   catalogue_report: list[Problem] | None = None, kind: OutputKind = PUBLICATION,
-                  also: Callable[[Path], None] | None = None) -> dict[str, Path]:
+                  also: Callable[[Path], None] | None = None,
+                  revise_catalogue: Callable[[Graph], Graph] | None = None) -> dict[str, Path]:
     """Publish `graph` into `out_dir` atomically; return the published files by name.
 
     `out_dir` must be missing, empty or an earlier publication, and apart from the `inputs` folders
     (outputs.check_output); InputError says why otherwise, before anything is written. The DCAT-AP catalogue
     is checked against the profile's shapes: ValidationFailed on a violation, nothing published; the
     warnings are added to `catalogue_report` when given. `kind` says what the folder is (a publication, or a
-    release that is never replaced); `also` writes more files into the staging folder, before the checksums.
+    release that is never replaced); `also` writes more files into the staging folder, before the checksums;
+    `revise_catalogue` rewrites the catalogue before it is checked (a release's names its version).
     """
     out = Path(out_dir)
     store = as_store(graph)
@@ -127,6 +129,8 @@ def publish_graph(graph: Graph, out_dir: Path | str, *, base_iri: str, context: 
             also(staging)
         digests = {path.name: _sha256(path) for path in staging.iterdir()}
         catalogue = describe_catalogue(base_iri, metadata, files, digests, coverage.result())
+        if revise_catalogue is not None:
+            catalogue = revise_catalogue(catalogue)
         problems = check_catalogue(catalogue)
         violations = [p for p in problems if p.severity == "Violation"]
         if violations:

@@ -1,23 +1,27 @@
 """Releases: a publication frozen under a version, with what changed since the one before.
 
-`publish_release` writes `OUT/releases/VERSION/` once: the dumps, context, catalogue (its dcat:version the
-release's), VoID, SSSOM and ontology documentation of a publication, `CHANGES.md` (the change set from the
-previous release's N-Triples dump), `release.json` (version, date, notes, predecessor, the digest of the
-input records) and `SHA256SUMS` over all of them. A version that exists is refused; the written files are
-made read-only, a second line of defence after the refusal."""
+`publish_release` writes `OUT/releases/VERSION/` once: the dumps, context, catalogue (the release as a version
+of the dataset, with its predecessor), VoID, SSSOM and ontology documentation of a publication, `CHANGES.md`
+(the change set from the previous release's N-Triples dump), `release.json` (version, date, notes,
+predecessor, the digest of the input records) and `SHA256SUMS` over all of them. A version that exists is
+refused; the written files are made read-only, a second line of defence after the refusal."""
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from rdflib import DCTERMS, Graph, URIRef
+
 from migration_lod.changes.compare import diff_dumps
 from migration_lod.changes.writers import to_markdown
 from migration_lod.problems import InputError, Problem
+from migration_lod.publish.catalogue import DCAT3
 from migration_lod.publish.distribution import CHANGES_FILE, DUMP_NAME, RELEASE, RELEASE_FILE, RELEASES
 from migration_lod.publish.dumps import publish_graph
 
@@ -58,6 +62,38 @@ def releases(out_dir: Path | str) -> list[dict[str, Any]]:
     return sorted(found, key=lambda d: (str(d.get("issued", "")), d["version"]))
 
 
+def versioned_catalogue(base_iri: str, version: str, previous: str | None) -> Callable[[Graph], Graph]:
+    """The rewrite of a publication's catalogue into its release's: the dataset, its distributions and their
+    files under BASE/releases/VERSION/, the version a dct:isVersionOf the dataset (which dct:hasVersion it)
+    with dcat:previousVersion the release before. The SPARQL service stays the live one."""
+    root = f"{base_iri}{RELEASES}/{version}/"
+    series = URIRef(base_iri + "dataset")
+    release = URIRef(root + "dataset")
+    service = base_iri + "dataset/service/"
+
+    def moved(term: Any) -> Any:
+        text = str(term)
+        if not isinstance(term, URIRef) or text.startswith(service):
+            return term
+        if text == str(series) or text.startswith(f"{series}/") or text.startswith(base_iri + DUMP_NAME + "."):
+            return URIRef(root + text[len(base_iri):])
+        return term
+
+    def revise(catalogue: Graph) -> Graph:
+        revised = Graph()
+        for prefix, namespace in catalogue.namespaces():
+            revised.bind(prefix, namespace, replace=True)
+        for triple in catalogue:
+            revised.add(tuple(moved(term) for term in triple))
+        revised.add((series, DCTERMS.hasVersion, release))
+        revised.add((release, DCTERMS.isVersionOf, series))
+        if previous is not None:
+            revised.add((release, DCAT3.previousVersion, URIRef(f"{base_iri}{RELEASES}/{previous}/dataset")))
+        return revised
+
+    return revise
+
+
 def _freeze(folder: Path) -> None:
     """Read-only for everyone, the owner included: a release is published to be read, never written again."""
     for path in folder.iterdir():
@@ -90,6 +126,7 @@ def publish_release(graph: Any, out_dir: Path | str, version: str, notes: str = 
         (staging / RELEASE_FILE).write_text(json.dumps(description, indent=1, ensure_ascii=False) + "\n",
                                             encoding="utf-8")
 
-    publish_graph(graph, target, metadata=metadata, kind=RELEASE, also=describe, **publishing)
+    publish_graph(graph, target, metadata=metadata, kind=RELEASE, also=describe,
+                  revise_catalogue=versioned_catalogue(publishing["base_iri"], version, previous), **publishing)
     _freeze(target)
     return target
