@@ -6,6 +6,7 @@ import hashlib
 import json
 
 import pytest
+import requests
 from rdflib import Graph, Literal, URIRef
 
 from .conftest import DATA
@@ -94,3 +95,27 @@ def test_the_release_catalogue_names_the_version_and_its_predecessor(two_release
     assert (None, URIRef(dcat + "endpointURL"), URIRef(BASE + "sparql")) in catalogue, "the live endpoint"
     first = Graph().parse(two_releases / "releases" / "2026.11" / "catalog.ttl")
     assert not list(first.objects(URIRef(BASE + "releases/2026.11/dataset"), URIRef(dcat + "previousVersion")))
+
+
+def test_the_server_serves_each_release_its_version_iri_and_a_list(two_releases):
+    from .conftest import Server
+
+    running = Server(two_releases / "migration-lod.nt")
+    try:
+        version_iri = requests.get(running.url + "/releases/2026.12/dataset", allow_redirects=False, timeout=10)
+        assert version_iri.status_code == 303 and version_iri.headers["location"] == "/releases/2026.12/catalog.ttl"
+        catalogue = requests.get(running.url + "/releases/2026.12/dataset", timeout=10)
+        graph = Graph().parse(data=catalogue.text, format="turtle")
+        assert (URIRef(BASE + "releases/2026.12/dataset"), DCAT_VERSION, Literal("2026.12")) in graph
+        folder = two_releases / "releases" / "2026.11"
+        dump = requests.get(running.url + "/releases/2026.11/migration-lod.nt", timeout=10)
+        assert dump.status_code == 200 and dump.content == (folder / "migration-lod.nt").read_bytes()
+        changes = requests.get(running.url + "/releases/2026.12/CHANGES.md", timeout=10)
+        assert changes.status_code == 200 and "The Budapest Process" in changes.text
+        listing = requests.get(running.url + "/releases/", timeout=10)
+        assert listing.status_code == 200 and listing.text.index(">2026.12<") < listing.text.index(">2026.11<")
+        assert "1 added, 1 removed, 2 changed" in listing.text and "The first release." in listing.text
+        for path in ("/releases/2026.11/release.json.bak", "/releases/2026.13/dataset", "/releases/2026.11/.x"):
+            assert requests.get(running.url + path, allow_redirects=False, timeout=10).status_code == 404, path
+    finally:
+        running.stop()

@@ -1,8 +1,11 @@
-"""The files of a publication: their names and media types (written by publish, served by serve)."""
+"""The files of a publication: their names and media types, and the releases it holds (written by publish,
+served by serve)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 from migration_lod.outputs import OutputKind
 from migration_lod.rdf.formats import FORMATS as RDF_FORMATS
@@ -44,3 +47,17 @@ def _unmarked_publication(folder: Path, entries: set[str]) -> bool:
 
 PUBLICATION = OutputKind("publication", keep=(IMPORTED, RELEASES), unmarked=_unmarked_publication)
 RELEASE = OutputKind("release", replaceable=False)  # written once into a new folder, never replaced
+
+
+def releases(out_dir: Path | str) -> list[dict[str, Any]]:
+    """The releases in `out_dir`/releases, oldest first (by the date each was issued, then by version)."""
+    folder = Path(out_dir) / RELEASES
+    found = []
+    for entry in sorted(folder.iterdir()) if folder.is_dir() else ():
+        try:
+            description = json.loads((entry / RELEASE_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue  # not a release this tool wrote
+        if isinstance(description, dict) and description.get("version") == entry.name:
+            found.append(description)
+    return sorted(found, key=lambda d: (str(d.get("issued", "")), d["version"]))

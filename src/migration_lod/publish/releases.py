@@ -22,7 +22,7 @@ from migration_lod.changes.compare import diff_dumps
 from migration_lod.changes.writers import to_markdown
 from migration_lod.problems import InputError, Problem
 from migration_lod.publish.catalogue import DCAT3
-from migration_lod.publish.distribution import CHANGES_FILE, DUMP_NAME, RELEASE, RELEASE_FILE, RELEASES
+from migration_lod.publish.distribution import CHANGES_FILE, DUMP_NAME, RELEASE, RELEASE_FILE, RELEASES, releases
 from migration_lod.publish.dumps import publish_graph
 
 MAX_VERSION = 64
@@ -46,20 +46,6 @@ def new_release_folder(out_dir: Path | str, version: str) -> Path:
         raise InputError([Problem(f"release {version} exists: a release is never replaced (give another "
                                   "--version)", str(target))])
     return target
-
-
-def releases(out_dir: Path | str) -> list[dict[str, Any]]:
-    """The releases in `out_dir`/releases, oldest first (by the date each was issued, then by version)."""
-    folder = Path(out_dir) / RELEASES
-    found = []
-    for entry in sorted(folder.iterdir()) if folder.is_dir() else ():
-        try:
-            description = json.loads((entry / RELEASE_FILE).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue  # not a release this tool wrote
-        if isinstance(description, dict) and description.get("version") == entry.name:
-            found.append(description)
-    return sorted(found, key=lambda d: (str(d.get("issued", "")), d["version"]))
 
 
 def versioned_catalogue(base_iri: str, version: str, previous: str | None) -> Callable[[Graph], Graph]:

@@ -21,14 +21,14 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from migration_lod.publish.distribution import ONTOLOGY_HTML, ONTOLOGY_TURTLE
+from migration_lod.publish.distribution import CATALOGUE_FILE, ONTOLOGY_HTML, ONTOLOGY_TURTLE, RELEASES
 from migration_lod.rdf.namespaces import DEFAULT_BASE_IRI, PREFIXES
 from migration_lod.serve.clients import ClientLimiter, client_key
 from migration_lod.serve.files import PublishedFiles
 from migration_lod.serve.limits import HEADER_BYTES
 from migration_lod.serve.messages import Answer, QueryError, QueryRequest
 from migration_lod.serve.negotiation import GRAPHS, RESULTS, NotAcceptable, Representation, choose, choose_language
-from migration_lod.serve.pages import Example, query_page, resource_page, results_page
+from migration_lod.serve.pages import Example, query_page, releases_page, resource_page, results_page
 from migration_lod.serve.pool import QueryEngine
 from migration_lod.serve.sparql_protocol import read_query_request
 
@@ -198,6 +198,10 @@ class Endpoint:
                                            "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 10")
         return HTMLResponse(query_page(self.examples, text, self.engine.triples))
 
+    async def releases(self, request: Request) -> Response:
+        """The releases of the publication served, with their notes, changes and files."""
+        return HTMLResponse(releases_page(self.files.releases if self.files is not None else []))
+
     async def resource(self, request: Request) -> Response | _Released:
         """The Linked Data page or description of any IRI: /resource?iri=..."""
         iri = request.query_params.get("iri", "")
@@ -209,6 +213,11 @@ class Endpoint:
         """The Linked Data page or description of an IRI minted under the base IRI; for a documented IRI (the
         ontology's), a redirect to the published document in the representation asked for."""
         path = request.path_params["path"]
+        parts = path.split("/")
+        if self.files is not None and len(parts) == 3 and parts[0] == RELEASES and parts[2] == "dataset":
+            catalogue = f"{RELEASES}/{parts[1]}/{CATALOGUE_FILE}"  # a release's IRI: its catalogue describes it
+            if catalogue in self.files.names:
+                return RedirectResponse("/" + catalogue, status_code=303)
         if path in DOCUMENTS and self.files is not None:
             try:
                 representation = choose(GRAPHS, request.headers.get("accept"), _formats(request))
@@ -303,6 +312,7 @@ def create_app(engine: QueryEngine, examples: list[Example], base_iri: str = DEF
         Route("/", endpoint.home),
         Route("/sparql", endpoint.sparql, methods=["GET", "POST"]),
         Route("/resource", endpoint.resource),
+        Route("/releases/", endpoint.releases),
         *([Route("/" + name, files, methods=["GET", "HEAD"]) for name in sorted(files.names)] if files else []),
         Route("/{path:path}", endpoint.local),
     ]

@@ -3,7 +3,8 @@
 The JSON-LD dump names its context `BASE/context.jsonld` and VoID names `BASE/migration-lod.nt`,
 `BASE/mappings.sssom.tsv` and the others: served at the base IRI, the server must answer for them. The
 files served are exactly those that the publication's SHA256SUMS lists (and SHA256SUMS itself), from the
-folder of a dump that it lists, so that serving a dump never exposes any other file that lies beside it.
+folder of a dump that it lists, so that serving a dump never exposes any other file that lies beside it; and
+so for each release in its releases/ folder, at /releases/VERSION/NAME.
 Responses carry ETag and Last-Modified, answer conditional requests with 304 and range requests with 206.
 """
 
@@ -18,7 +19,7 @@ from starlette.responses import FileResponse, Response
 from starlette.staticfiles import NotModifiedResponse, StaticFiles
 from starlette.types import Scope
 
-from migration_lod.publish.distribution import CHECKSUMS, media_type
+from migration_lod.publish.distribution import CHECKSUMS, RELEASES, media_type, releases
 
 
 def _listed(folder: Path) -> list[str]:
@@ -35,17 +36,21 @@ def _listed(folder: Path) -> list[str]:
 class PublishedFiles(StaticFiles):
     """The files of one publication folder, each served at /NAME with its media type."""
 
-    def __init__(self, folder: Path, names: Iterable[str]) -> None:
+    def __init__(self, folder: Path, names: Iterable[str], releases: Iterable[dict] = ()) -> None:
         super().__init__(directory=folder)
         self.names = frozenset(names)
+        self.releases = list(releases)  # release.json of each release, oldest first
 
     @classmethod
     def beside(cls, dumps: Iterable[Path]) -> PublishedFiles | None:
-        """The publication that holds the first of `dumps` its checksum file lists, if any."""
+        """The publication that holds the first of `dumps` its checksum file lists, if any, with its releases."""
         for dump in dumps:
             names = _listed(dump.parent)
             if dump.name in names:
-                return cls(dump.parent, [*names, CHECKSUMS])
+                held = [r for r in releases(dump.parent) if not (dump.parent / RELEASES / r["version"]).is_symlink()]
+                released = [f"{RELEASES}/{r['version']}/{name}" for r in held
+                            for name in [*_listed(dump.parent / RELEASES / r["version"]), CHECKSUMS]]
+                return cls(dump.parent, [*names, CHECKSUMS, *released], held)
         return None
 
     def lookup_path(self, path: str) -> tuple[str, os.stat_result | None]:

@@ -66,6 +66,26 @@ def document(title: str, body: str, language: str = DEFAULT_LANGUAGE) -> str:
             f"Knowledge Organization System: {escape(un_citation())}.</footer></body></html>")
 
 
+def releases_page(releases: list[dict]) -> str:
+    """The releases of the publication, newest first: version, date, notes, what changed, and their files."""
+    rows = []
+    for release in reversed(releases):
+        version = escape(str(release.get("version", "")))
+        changes = release.get("changes")
+        counted = (", ".join(f"{int(changes.get(k, 0))} {k}" for k in ("added", "removed", "changed"))
+                   if isinstance(changes, dict) else "the first release")
+        rows.append(f"<tr><td><a href='/releases/{version}/dataset'>{version}</a></td>"
+                    f"<td>{escape(str(release.get('issued', '')))}</td><td>{escape(str(release.get('notes', '')))}</td>"
+                    f"<td><a href='/releases/{version}/CHANGES.md'>{escape(counted)}</a></td>"
+                    f"<td><a href='/releases/{version}/migration-lod.ttl'>Turtle</a> · "
+                    f"<a href='/releases/{version}/migration-lod.nt'>N-Triples</a> · "
+                    f"<a href='/releases/{version}/migration-lod.jsonld'>JSON-LD</a> · "
+                    f"<a href='/releases/{version}/SHA256SUMS'>SHA256SUMS</a></td></tr>")
+    table = ("<table><tr><th>version</th><th>issued</th><th>notes</th><th>changes</th><th>files</th></tr>"
+             + "".join(rows) + "</table>") if rows else "<p>No release yet.</p>"
+    return document("Releases", f"<h1>Releases</h1>{table}")
+
+
 def query_page(examples: list[Example], query: str, triples: int) -> str:
     """The page to write and run queries, with the example queries."""
     items = "".join(
