@@ -43,11 +43,13 @@ def test_a_release_is_frozen_with_its_checksums_description_and_catalogue(two_re
     assert _intact(folder)
     names = {p.name for p in folder.iterdir()}
     assert {"migration-lod.nt", "migration-lod.ttl", "migration-lod.jsonld", "context.jsonld", "catalog.ttl",
-            "void.ttl", "mappings.sssom.tsv", "CHANGES.md", "release.json", "SHA256SUMS"} <= names
+            "void.ttl", "mappings.sssom.tsv", "CHANGES.md", "changes.json", "release.json", "SHA256SUMS"} <= names
     description = json.loads((folder / "release.json").read_text())
     assert description["version"] == "2026.11" and description["previous"] is None
     assert description["notes"] == "The first release." and description["input_digest"].startswith("sha256:")
-    assert "first release" in (folder / "CHANGES.md").read_text()
+    assert (folder / "CHANGES.md").read_text().startswith("# Changes from nothing (the first release) to release")
+    added = json.loads((folder / "changes.json").read_text())["resources"]
+    assert {r["status"] for r in added} == {"added"} and description["changes"]["added"] == len(added) > 800
     catalogue = Graph().parse(folder / "catalog.ttl")
     assert (URIRef(BASE + "releases/2026.11/dataset"), DCAT_VERSION, Literal("2026.11")) in catalogue
     assert all(p.stat().st_mode & 0o222 == 0 for p in [folder, *folder.iterdir()]), "read-only, a second defence"
@@ -115,6 +117,12 @@ def test_the_server_serves_each_release_its_version_iri_and_a_list(two_releases)
         listing = requests.get(running.url + "/releases/", timeout=10)
         assert listing.status_code == 200 and listing.text.index(">2026.12<") < listing.text.index(">2026.11<")
         assert "1 added, 1 removed, 2 changed" in listing.text and "The first release." in listing.text
+        page = requests.get(running.url + "/iscm/budapest-process", headers={"Accept": "text/html"}, timeout=10)
+        assert ("added in <a href='/releases/2026.11/CHANGES.md'>2026.11</a> · "
+                "changed in <a href='/releases/2026.12/CHANGES.md'>2026.12</a>") in page.text
+        unchanged = requests.get(running.url + "/iscm/colombo-process", headers={"Accept": "text/html"}, timeout=10)
+        assert "added in <a href='/releases/2026.11/CHANGES.md'>" in unchanged.text
+        assert "changed in" not in unchanged.text
         for path in ("/releases/2026.11/release.json.bak", "/releases/2026.13/dataset", "/releases/2026.11/.x"):
             assert requests.get(running.url + path, allow_redirects=False, timeout=10).status_code == 404, path
     finally:

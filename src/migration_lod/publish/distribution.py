@@ -20,7 +20,8 @@ ONTOLOGY_TURTLE = "ontology.ttl"  # ... the ontology itself: what the ontology's
 IMPORTED = "imported"  # `links import` writes its graphs into a publication's imported/
 RELEASES = "releases"  # `release` writes each version into a publication's releases/VERSION/
 RELEASE_FILE = "release.json"  # a release's version, date, notes, predecessor and input digest
-CHANGES_FILE = "CHANGES.md"  # what changed since the previous release
+CHANGES_FILE = "CHANGES.md"  # what changed since the previous release ...
+CHANGES_JSON = "changes.json"  # ... and the same for programs, read by serve for the history of each resource
 MEDIA_TYPES = {  # file suffix -> media type of the file itself (a .gz is gzip, whatever it holds)
     **{suffix: rdf.media_type for suffix, rdf in RDF_FORMATS.items()},
     ".tsv": "text/tab-separated-values",

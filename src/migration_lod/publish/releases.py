@@ -2,14 +2,16 @@
 
 `publish_release` writes `OUT/releases/VERSION/` once: the dumps, context, catalogue (the release as a version
 of the dataset, with its predecessor), VoID, SSSOM and ontology documentation of a publication, `CHANGES.md`
-(the change set from the previous release's N-Triples dump), `release.json` (version, date, notes,
-predecessor, the digest of the input records) and `SHA256SUMS` over all of them. A version that exists is
-refused; the written files are made read-only, a second line of defence after the refusal."""
+and `changes.json` (the change set from the previous release's N-Triples dump, or from nothing for the
+first), `release.json` (version, date, notes, predecessor, the digest of the input records) and `SHA256SUMS`
+over all of them. A version that exists is refused; the written files are made read-only, a second line of
+defence after the refusal."""
 
 from __future__ import annotations
 
 import json
 import os
+import tempfile
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -19,10 +21,18 @@ from typing import Any
 from rdflib import DCTERMS, Graph, URIRef
 
 from migration_lod.changes.compare import diff_dumps
-from migration_lod.changes.writers import to_markdown
+from migration_lod.changes.writers import to_json, to_markdown
 from migration_lod.problems import InputError, Problem
 from migration_lod.publish.catalogue import DCAT3
-from migration_lod.publish.distribution import CHANGES_FILE, DUMP_NAME, RELEASE, RELEASE_FILE, RELEASES, releases
+from migration_lod.publish.distribution import (
+    CHANGES_FILE,
+    CHANGES_JSON,
+    DUMP_NAME,
+    RELEASE,
+    RELEASE_FILE,
+    RELEASES,
+    releases,
+)
 from migration_lod.publish.dumps import publish_graph
 
 MAX_VERSION = 64
@@ -99,16 +109,17 @@ def publish_release(graph: Any, out_dir: Path | str, version: str, notes: str = 
 
     def describe(staging: Path) -> None:
         dump = staging / f"{DUMP_NAME}.nt"
-        if previous is None:
-            counts = None
-            text = f"# Release {version}\n\nThe first release: there is no earlier one to compare with.\n"
-        else:
-            changes = diff_dumps(out / RELEASES / previous / f"{DUMP_NAME}.nt", dump, publishing["base_iri"])
-            changes.old, changes.new = f"release {previous}", f"release {version}"
-            counts, text = changes.counts(), to_markdown(changes)
-        (staging / CHANGES_FILE).write_text(text, encoding="utf-8")
+        with tempfile.TemporaryDirectory() as scratch:
+            nothing = Path(scratch) / "nothing.nt"  # the first release is compared with an empty dump
+            nothing.touch()
+            before = out / RELEASES / previous / f"{DUMP_NAME}.nt" if previous else nothing
+            changes = diff_dumps(before, dump, publishing["base_iri"])
+        changes.old = f"release {previous}" if previous else "nothing (the first release)"
+        changes.new = f"release {version}"
+        (staging / CHANGES_FILE).write_text(to_markdown(changes), encoding="utf-8")
+        (staging / CHANGES_JSON).write_text(to_json(changes), encoding="utf-8")
         description = {"version": version, "issued": issued, "notes": notes, "previous": previous,
-                       "input_digest": metadata.data_digest, "changes": counts}
+                       "input_digest": metadata.data_digest, "changes": changes.counts()}
         (staging / RELEASE_FILE).write_text(json.dumps(description, indent=1, ensure_ascii=False) + "\n",
                                             encoding="utf-8")
 

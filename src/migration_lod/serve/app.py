@@ -268,7 +268,8 @@ class Endpoint:
                          isinstance(t.object, ox.Literal) and t.object.language]
             choice = choose_language(languages, request.query_params.get("lang"),
                                      request.headers.get("accept-language"))
-            response = HTMLResponse(resource_page(iri, triples, self.link, choice))
+            history = self.files.history.get(iri, []) if self.files is not None else []
+            response = HTMLResponse(resource_page(iri, triples, self.link, choice, history))
             response.headers.add_vary_header("Accept-Language")
             return response
         own = [t for t in triples if t.subject.value == iri or t.subject.value.startswith(iri + "#")]

@@ -10,6 +10,7 @@ Responses carry ETag and Last-Modified, answer conditional requests with 304 and
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -19,7 +20,9 @@ from starlette.responses import FileResponse, Response
 from starlette.staticfiles import NotModifiedResponse, StaticFiles
 from starlette.types import Scope
 
-from migration_lod.publish.distribution import CHECKSUMS, RELEASES, media_type, releases
+from migration_lod.publish.distribution import CHANGES_JSON, CHECKSUMS, RELEASES, media_type, releases
+
+MAX_CHANGE_SET_BYTES = 256 * 1024 * 1024  # a release's changes.json read for the history of the pages
 
 
 def _listed(folder: Path) -> list[str]:
@@ -33,6 +36,25 @@ def _listed(folder: Path) -> list[str]:
             and (folder / name).is_file() and not (folder / name).is_symlink()]
 
 
+def _history(folder: Path, held: list[dict]) -> dict[str, list[tuple[str, str]]]:
+    """Per resource IRI, the releases that added, changed or removed it: (version, status), oldest first.
+    A release whose change set is missing, too large or not the tool's JSON adds nothing."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    for release in held:
+        path = folder / RELEASES / release["version"] / CHANGES_JSON
+        try:
+            if path.stat().st_size > MAX_CHANGE_SET_BYTES:
+                continue
+            resources = json.loads(path.read_text(encoding="utf-8")).get("resources", [])
+        except (OSError, ValueError, AttributeError):
+            continue
+        for change in resources if isinstance(resources, list) else ():
+            if isinstance(change, dict) and isinstance(change.get("iri"), str) and \
+                    change.get("status") in ("added", "removed", "changed"):
+                found.setdefault(change["iri"], []).append((release["version"], change["status"]))
+    return found
+
+
 class PublishedFiles(StaticFiles):
     """The files of one publication folder, each served at /NAME with its media type."""
 
@@ -40,6 +62,7 @@ class PublishedFiles(StaticFiles):
         super().__init__(directory=folder)
         self.names = frozenset(names)
         self.releases = list(releases)  # release.json of each release, oldest first
+        self.history = _history(folder, self.releases)
 
     @classmethod
     def beside(cls, dumps: Iterable[Path]) -> PublishedFiles | None:

@@ -146,9 +146,10 @@ class _Graph:
 
 
 def resource_page(iri: str, triples: list[ox.Triple], link: Callable[[str], str],
-                  language: LanguageChoice | None = None) -> str:
+                  language: LanguageChoice | None = None, history: list[tuple[str, str]] = ()) -> str:
     """The page of one resource, in the language chosen where the data has it (English otherwise): its labels
-    and types, links out and in, notations and sources, and the languages it has."""
+    and types, links out and in, notations and sources, the languages it has, and the releases that added,
+    changed or removed it (`history`: (version, status), oldest first), each linked to its change set."""
     graph = _Graph(triples)
     language = language or LanguageChoice(DEFAULT_LANGUAGE, (DEFAULT_LANGUAGE,))
     shown = language.language
@@ -185,6 +186,9 @@ def resource_page(iri: str, triples: list[ox.Triple], link: Callable[[str], str]
             + table(properties, ("property", "value"))
             + (f"<h2>Sources and details</h2>{details}" if details else "")
             + (f"<h2>Links in</h2>{table(incoming, ('from', 'property'))}" if incoming else "")
+            + ("<h2>Releases</h2><p>" + " · ".join(
+                f"{escape(status)} in <a href='/releases/{escape(version)}/CHANGES.md'>{escape(version)}</a>"
+                for version, status in history) + "</p>" if history else "")
             + "<p>As " + ", ".join(f"<a href='{escape(_with_format(link(iri), fmt))}'>{name}</a>" for fmt, name in (
                 ("turtle", "Turtle"), ("jsonld", "JSON-LD"), ("ntriples", "N-Triples"))) + ".</p>")
     return document(graph.label(iri, shown), body, shown)
