@@ -58,10 +58,10 @@ def _history(folder: Path, held: list[dict]) -> dict[str, list[tuple[str, str]]]
 class PublishedFiles(StaticFiles):
     """The files of one publication folder, each served at /NAME with its media type."""
 
-    def __init__(self, folder: Path, names: Iterable[str], releases: Iterable[dict] = ()) -> None:
+    def __init__(self, folder: Path, names: Iterable[str], held: Iterable[dict] = ()) -> None:
         super().__init__(directory=folder)
         self.names = frozenset(names)
-        self.releases = list(releases)  # release.json of each release, oldest first
+        self.releases = list(held)  # release.json of each release, oldest first
         self.history = _history(folder, self.releases)
 
     @classmethod
