@@ -127,3 +127,15 @@ def test_the_server_serves_each_release_its_version_iri_and_a_list(two_releases)
             assert requests.get(running.url + path, allow_redirects=False, timeout=10).status_code == 404, path
     finally:
         running.stop()
+
+
+def test_the_live_catalogue_lists_the_releases_its_folder_holds(two_releases, cli):
+    assert cli("build", "--data", DATA, "--out", two_releases, "--quiet").returncode == 0, "still DCAT-AP"
+    catalogue = Graph().parse(two_releases / "catalog.ttl")
+    dataset = URIRef(BASE + "dataset")
+    first, second = (URIRef(f"{BASE}releases/{v}/dataset") for v in ("2026.11", "2026.12"))
+    has_version = URIRef("http://purl.org/dc/terms/hasVersion")
+    assert set(catalogue.objects(dataset, has_version)) == {first, second}
+    assert (second, URIRef("http://www.w3.org/ns/dcat#previousVersion"), first) in catalogue
+    assert (first, DCAT_VERSION, Literal("2026.11")) in catalogue
+    assert str(catalogue.value(first, URIRef("http://purl.org/dc/terms/description"))) == "The first release."

@@ -15,7 +15,7 @@ import pyoxigraph as ox
 from rdflib import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD, Graph, Literal, Namespace, URIRef
 
 from migration_lod.problems import Problem
-from migration_lod.publish.distribution import CATALOGUE_FILE, DUMP_NAME, DUMPS
+from migration_lod.publish.distribution import CATALOGUE_FILE, DUMP_NAME, DUMPS, RELEASES
 from migration_lod.rdf.terms import DEFAULT_GRAPH
 from migration_lod.rdf.vocabulary import parse_turtle_files
 from migration_lod.records.kinds import KINDS
@@ -87,9 +87,10 @@ def _terms() -> Graph:
 
 
 def describe_catalogue(base_iri: str, metadata: DatasetMetadata, files: dict[str, Path], digests: dict[str, str],
-                       coverage: Coverage) -> Graph:
+                       coverage: Coverage, versions: list[dict] = ()) -> Graph:
     """The DCAT-AP catalogue: the catalogue, the dataset, a distribution per dump, the publisher, the contact
-    point, the period covered, and the descriptions of the EU and IANA terms they use."""
+    point, the period covered, the descriptions of the EU and IANA terms they use, and the releases of the
+    publication (`versions`: their release.json, oldest first) as versions of the dataset."""
     catalog, dataset = URIRef(base_iri + "catalog"), URIRef(base_iri + "dataset")
     graph = Graph()
     add = graph.add
@@ -190,8 +191,30 @@ def describe_catalogue(base_iri: str, metadata: DatasetMetadata, files: dict[str
         add((checksum, RDF.type, SPDX.Checksum))
         add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
         add((checksum, SPDX.checksumValue, Literal(digests[name], datatype=XSD.hexBinary)))
+    _add_versions(graph, dataset, base_iri, metadata, versions)
     _add_terms(graph)
     return graph
+
+
+def _add_versions(graph: Graph, dataset: URIRef, base_iri: str, metadata: DatasetMetadata,
+                  versions: list[dict]) -> None:
+    """Each release as a dataset of its own (BASE/releases/VERSION/dataset, described by its own catalogue),
+    a dct:hasVersion of the dataset, chained by dcat:previousVersion."""
+    previous = None
+    for version in versions:
+        name = str(version["version"])
+        node = URIRef(f"{base_iri}{RELEASES}/{name}/dataset")
+        graph.add((dataset, DCTERMS.hasVersion, node))
+        graph.add((node, DCTERMS.isVersionOf, dataset))
+        graph.add((node, RDF.type, DCAT.Dataset))
+        graph.add((node, DCTERMS.title, Literal(f"{metadata.title}, release {name}", lang="en")))
+        graph.add((node, DCTERMS.description, Literal(str(version.get("notes") or f"Release {name} of "
+                                                          f"{metadata.title}."), lang="en")))
+        graph.add((node, DCAT3.version, Literal(name)))
+        graph.add((node, RDFS.seeAlso, URIRef(f"{base_iri}{RELEASES}/{name}/{CATALOGUE_FILE}")))
+        if previous is not None:
+            graph.add((node, DCAT3.previousVersion, previous))
+        previous = node
 
 
 def _document(graph: Graph, iri: str) -> URIRef:

@@ -36,6 +36,7 @@ from migration_lod.publish.distribution import (
     PUBLICATION,
     SSSOM_FILE,
     VOID_FILE,
+    releases,
 )
 from migration_lod.publish.jsonld import write_jsonld
 from migration_lod.publish.ontology_docs import write_ontology_docs
@@ -128,7 +129,7 @@ def publish_graph(graph: Graph, out_dir: Path | str, *, base_iri: str, context: 
         if also is not None:
             also(staging)
         digests = {path.name: _sha256(path) for path in staging.iterdir()}
-        catalogue = describe_catalogue(base_iri, metadata, files, digests, coverage.result())
+        catalogue = describe_catalogue(base_iri, metadata, files, digests, coverage.result(), releases(out))
         if revise_catalogue is not None:
             catalogue = revise_catalogue(catalogue)
         problems = check_catalogue(catalogue)
