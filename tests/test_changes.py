@@ -8,6 +8,8 @@ import pytest
 import rdflib
 
 import migration_lod
+from migration_lod.changes import compare
+from migration_lod.changes.writers import to_json
 
 BASE = "https://w3id.org/migration-lod/"
 CS = rdflib.Namespace("http://purl.org/vocab/changeset/schema#")
@@ -113,9 +115,6 @@ def test_bad_input_is_named_and_an_existing_file_is_never_replaced(dist, cli, tm
 
 def test_the_line_path_and_the_grouping_path_find_the_same_changes(dist, changed_dist, monkeypatch):
     """Where `sort` is missing, every resource is grouped in SQLite: the change set is the same."""
-    from migration_lod.changes import compare
-    from migration_lod.changes.writers import to_json
-
     old, new = dist / "migration-lod.nt", changed_dist / "migration-lod.nt"
     by_lines = to_json(compare.diff_dumps(old, new))
     monkeypatch.setattr(compare, "available", lambda: False)

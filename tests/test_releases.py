@@ -9,7 +9,7 @@ import pytest
 import requests
 from rdflib import Graph, Literal, URIRef
 
-from .conftest import DATA
+from .conftest import DATA, Server, run_cli
 
 BASE = "https://w3id.org/migration-lod/"
 DCAT_VERSION = URIRef("http://www.w3.org/ns/dcat#version")
@@ -26,8 +26,6 @@ def _intact(folder):
 @pytest.fixture(scope="module")
 def two_releases(tmp_path_factory, changed_data):
     """2026.11 of data/, a build over the same folder, then 2026.12 of the changed data."""
-    from .conftest import run_cli
-
     out = tmp_path_factory.mktemp("releases") / "dist"
     first = run_cli("release", "--version", "2026.11", "--notes", "The first release.", "--data", DATA,
                     "--out", out, "--quiet")
@@ -100,8 +98,6 @@ def test_the_release_catalogue_names_the_version_and_its_predecessor(two_release
 
 
 def test_the_server_serves_each_release_its_version_iri_and_a_list(two_releases):
-    from .conftest import Server
-
     running = Server(two_releases / "migration-lod.nt")
     try:
         version_iri = requests.get(running.url + "/releases/2026.12/dataset", allow_redirects=False, timeout=10)

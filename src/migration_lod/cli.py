@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import sys
 import tempfile
 from collections.abc import Callable
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from migration_lod.changes.options import CHANGE_FORMATS
 from migration_lod.problems import InputError, Problem, ValidationFailed
 from migration_lod.rdf.namespaces import DEFAULT_BASE_IRI
 from migration_lod.records.folder import MIB, ReadOptions
@@ -455,7 +457,7 @@ def links_import_command(mappings: Path, dump: Path, out_dir: Path, attributed_t
 @main.command("diff")
 @click.argument("old", type=click.Path(path_type=Path))
 @click.argument("new", type=click.Path(path_type=Path))
-@click.option("--format", "-f", "fmt", type=click.Choice(["md", "html", "json", "ttl"]), default="md",
+@click.option("--format", "-f", "fmt", type=click.Choice(CHANGE_FORMATS), default="md",
               show_default=True, help="Markdown or HTML for people, JSON for programs, Turtle (Changeset vocabulary).")
 @click.option("--out", "-o", type=click.Path(path_type=Path), help="Write here (a new file) instead of to standard "
               "output.")
@@ -483,7 +485,12 @@ def diff_command(old: Path, new: Path, fmt: str, out: Path | None, base_iri: str
         with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=out.parent, prefix=f".{out.name}.",
                                          delete=False) as staging:
             staging.write(text)
-        Path(staging.name).replace(out)
+        try:  # a link, unlike a rename, fails when a file of that name appeared meanwhile: never replaced
+            os.link(staging.name, out)
+        except FileExistsError as exc:
+            raise InputError([Problem("exists: diff writes a new file and never replaces one", str(out))]) from exc
+        finally:
+            os.unlink(staging.name)
     counts = changes.counts()
     click.echo(f"{counts['added']} added, {counts['removed']} removed, {counts['changed']} changed", err=True)
 

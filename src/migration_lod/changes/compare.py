@@ -15,7 +15,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from migration_lod.changes.groups import GroupedDump, Triple
-from migration_lod.changes.lines import SortedLines, available, changed_resources, sorted_dumps
+from migration_lod.changes.lines import SortedLines, available, changed_resources, parse_line, sorted_dumps
 from migration_lod.rdf.namespaces import DEFAULT_BASE_IRI, PREFIXES, split_iri
 from migration_lod.records.kinds import KINDS
 
@@ -171,8 +171,7 @@ class Describer:
 
 def literal_of(term: str) -> ox.Literal:
     """A literal written in N-Triples syntax, parsed."""
-    statement = f"<urn:x:s> <urn:x:p> {term} .".encode()
-    return next(iter(ox.parse(statement, format=ox.RdfFormat.N_TRIPLES))).object
+    return parse_line(f"<urn:x:s> <urn:x:p> {term} .".encode()).object
 
 
 def _label(triples: list[Triple], key: str) -> str:

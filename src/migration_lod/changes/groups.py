@@ -72,11 +72,12 @@ class GroupedDump:
     def _attach_blank_nodes(self) -> None:
         """Each blank node joins the group of the resource that refers to it, through other blank nodes too."""
         database = self.database
-        while database.execute(
+        attached = True
+        while attached:  # one level of nesting per round, until a round attaches nothing
+            attached = database.execute(
                 "UPDATE blank SET grp = (SELECT b.grp FROM blank AS b WHERE b.node = blank.parent) "
                 "WHERE grp IS NULL AND (SELECT b.grp FROM blank AS b WHERE b.node = blank.parent) IS NOT NULL"
-        ).rowcount:
-            pass
+            ).rowcount > 0
         database.execute("UPDATE triple SET grp = COALESCE((SELECT grp FROM blank WHERE node = triple.s), '') "
                          "WHERE grp IS NULL")
         database.execute("CREATE INDEX by_group ON triple (grp)")

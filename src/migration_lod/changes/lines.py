@@ -60,7 +60,8 @@ def sorted_dumps(old: Path, new: Path, folder: Path) -> tuple[Path, Path, int, i
     return targets[0], targets[1], counts[0], counts[1]
 
 
-def _triple(line: bytes) -> ox.Triple | None:
+def parse_line(line: bytes) -> ox.Triple | None:
+    """The triple of one N-Triples line, or None for a line that holds none (a comment, a blank line)."""
     parsed = list(ox.parse(line, format=ox.RdfFormat.N_TRIPLES))
     return parsed[0].triple if parsed else None
 
@@ -72,7 +73,7 @@ def changed_resources(old_sorted: Path, new_sorted: Path) -> set[str] | None:
     with subprocess.Popen(["comm", "-3", str(old_sorted), str(new_sorted)], stdout=subprocess.PIPE,  # noqa: S603,S607
                           env=C_ORDER) as comm:
         for line in comm.stdout:
-            triple = _triple(line.lstrip(b"\t"))
+            triple = parse_line(line.lstrip(b"\t"))
             if triple is None:
                 continue
             if isinstance(triple.subject, ox.BlankNode) or isinstance(triple.object, ox.BlankNode):
@@ -121,7 +122,7 @@ class SortedLines:
         found = []
         for prefix in (key.encode() + b" ", key[:-1].encode() + b"#"):
             for line in self._lines(prefix):
-                triple = _triple(line)
+                triple = parse_line(line)
                 if triple is not None:
                     found.append((str(triple.subject), str(triple.predicate), str(triple.object)))
         return found

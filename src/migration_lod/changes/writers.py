@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable
 
 from migration_lod.changes.compare import ChangeSet, ResourceChange
+from migration_lod.changes.options import CHANGE_FORMATS
 
 HEADINGS = {"records": "Records", "vocabularies": "Vocabularies and ontology",
             "others": "Content of others (UN SDG KOS, M49 areas) and unattached nodes"}
@@ -118,5 +119,5 @@ def to_turtle(changes: ChangeSet) -> str:
     return "\n".join(lines)
 
 
-WRITERS: dict[str, Callable[[ChangeSet], str]] = {"md": to_markdown, "json": to_json, "html": to_html,
-                                                    "ttl": to_turtle}
+WRITERS: dict[str, Callable[[ChangeSet], str]] = dict(zip(CHANGE_FORMATS, (to_markdown, to_html, to_json, to_turtle),
+                                                         strict=True))

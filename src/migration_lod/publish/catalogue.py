@@ -8,6 +8,7 @@ data/dataset.yaml; sizes and checksums from the files written; the period covere
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import pyoxigraph as ox
 from rdflib import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD, Graph, Literal, Namespace, URIRef
 
 from migration_lod.problems import Problem
-from migration_lod.publish.distribution import CATALOGUE_FILE, DUMP_NAME, DUMPS, RELEASES
+from migration_lod.publish.distribution import CATALOGUE_FILE, DUMP_NAME, DUMPS, FORMAT_NAMES, RELEASES
 from migration_lod.rdf.terms import DEFAULT_GRAPH
 from migration_lod.rdf.vocabulary import parse_turtle_files
 from migration_lod.records.kinds import KINDS
@@ -32,7 +33,6 @@ UNBIS = "http://metadata.un.org/thesaurus/"
 ENGLISH = URIRef("http://publications.europa.eu/resource/authority/language/ENG")  # the language of the records
 # The dumps in the EU's file-type table (catalogue/terms.ttl describes each).
 FILE_TYPES = {"ttl": "RDF_TURTLE", "jsonld": "JSON_LD", "nt": "RDF_N_TRIPLES"}
-FORMAT_NAMES = {"ttl": "Turtle", "jsonld": "JSON-LD", "nt": "N-Triples"}
 TERMS_FILE = "terms.ttl"
 DCAT_AP_DIR = "dcat-ap-3.0.1"
 # The release's parts: mandatory and recommended properties, ranges, the EU controlled vocabularies. Not the
@@ -87,7 +87,7 @@ def _terms() -> Graph:
 
 
 def describe_catalogue(base_iri: str, metadata: DatasetMetadata, files: dict[str, Path], digests: dict[str, str],
-                       coverage: Coverage, versions: list[dict] = ()) -> Graph:
+                       coverage: Coverage, versions: Sequence[dict] = ()) -> Graph:
     """The DCAT-AP catalogue: the catalogue, the dataset, a distribution per dump, the publisher, the contact
     point, the period covered, the descriptions of the EU and IANA terms they use, and the releases of the
     publication (`versions`: their release.json, oldest first) as versions of the dataset."""
@@ -197,7 +197,7 @@ def describe_catalogue(base_iri: str, metadata: DatasetMetadata, files: dict[str
 
 
 def _add_versions(graph: Graph, dataset: URIRef, base_iri: str, metadata: DatasetMetadata,
-                  versions: list[dict]) -> None:
+                  versions: Sequence[dict]) -> None:
     """Each release as a dataset of its own (BASE/releases/VERSION/dataset, described by its own catalogue),
     a dct:hasVersion of the dataset, chained by dcat:previousVersion."""
     previous = None

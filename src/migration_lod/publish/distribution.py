@@ -29,6 +29,7 @@ MEDIA_TYPES = {  # file suffix -> media type of the file itself (a .gz is gzip, 
     ".gz": "application/gzip",
 }
 DUMPS = {suffix: MEDIA_TYPES["." + suffix] for suffix in ("ttl", "jsonld", "nt")}  # the three dumps, by suffix
+FORMAT_NAMES = {"ttl": "Turtle", "jsonld": "JSON-LD", "nt": "N-Triples"}  # the dumps' formats, for people
 
 
 def media_type(name: str) -> str:

@@ -97,7 +97,7 @@ def _freeze(folder: Path) -> None:
     os.chmod(folder, 0o555)  # noqa: S103 - readable and listable by all, writable by none
 
 
-def publish_release(graph: Any, out_dir: Path | str, version: str, notes: str = "", **publishing: Any) -> Path:
+def publish_release(graph: Graph, out_dir: Path | str, version: str, notes: str = "", **publishing: Any) -> Path:
     """Publish `graph` as the release `version` into `out_dir`/releases/`version` (publish_graph's keyword
     arguments pass through); the folder written. InputError when the version exists or cannot be a name."""
     target = new_release_folder(out_dir, version)

@@ -45,9 +45,10 @@ def _history(folder: Path, held: list[dict]) -> dict[str, list[tuple[str, str]]]
         try:
             if path.stat().st_size > MAX_CHANGE_SET_BYTES:
                 continue
-            resources = json.loads(path.read_text(encoding="utf-8")).get("resources", [])
-        except (OSError, ValueError, AttributeError):
+            document = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
             continue
+        resources = document.get("resources") if isinstance(document, dict) else None
         for change in resources if isinstance(resources, list) else ():
             if isinstance(change, dict) and isinstance(change.get("iri"), str) and \
                     change.get("status") in ("added", "removed", "changed"):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -12,6 +12,7 @@ from urllib.parse import quote
 import pyoxigraph as ox
 
 from migration_lod.problems import quoted
+from migration_lod.publish.distribution import CHANGES_FILE, CHECKSUMS, DUMP_NAME, DUMPS, FORMAT_NAMES, RELEASES
 from migration_lod.rdf.namespaces import compact
 from migration_lod.rdf.sources import un_citation
 from migration_lod.serve.negotiation import DEFAULT_LANGUAGE, LanguageChoice
@@ -71,16 +72,15 @@ def releases_page(releases: list[dict]) -> str:
     rows = []
     for release in reversed(releases):
         version = escape(str(release.get("version", "")))
+        folder = f"/{RELEASES}/{version}"
         changes = release.get("changes")
-        counted = (", ".join(f"{int(changes.get(k, 0))} {k}" for k in ("added", "removed", "changed"))
-                   if isinstance(changes, dict) else "the first release")
-        rows.append(f"<tr><td><a href='/releases/{version}/dataset'>{version}</a></td>"
+        counted = ", ".join(f"{int(changes.get(k, 0))} {k}" for k in ("added", "removed", "changed")) \
+            if isinstance(changes, dict) else "see the change set"
+        files = " · ".join(f"<a href='{folder}/{DUMP_NAME}.{suffix}'>{FORMAT_NAMES[suffix]}</a>" for suffix in DUMPS)
+        rows.append(f"<tr><td><a href='{folder}/dataset'>{version}</a></td>"
                     f"<td>{escape(str(release.get('issued', '')))}</td><td>{escape(str(release.get('notes', '')))}</td>"
-                    f"<td><a href='/releases/{version}/CHANGES.md'>{escape(counted)}</a></td>"
-                    f"<td><a href='/releases/{version}/migration-lod.ttl'>Turtle</a> · "
-                    f"<a href='/releases/{version}/migration-lod.nt'>N-Triples</a> · "
-                    f"<a href='/releases/{version}/migration-lod.jsonld'>JSON-LD</a> · "
-                    f"<a href='/releases/{version}/SHA256SUMS'>SHA256SUMS</a></td></tr>")
+                    f"<td><a href='{folder}/{CHANGES_FILE}'>{escape(counted)}</a></td>"
+                    f"<td>{files} · <a href='{folder}/{CHECKSUMS}'>{CHECKSUMS}</a></td></tr>")
     table = ("<table><tr><th>version</th><th>issued</th><th>notes</th><th>changes</th><th>files</th></tr>"
              + "".join(rows) + "</table>") if rows else "<p>No release yet.</p>"
     return document("Releases", f"<h1>Releases</h1>{table}")
@@ -146,7 +146,7 @@ class _Graph:
 
 
 def resource_page(iri: str, triples: list[ox.Triple], link: Callable[[str], str],
-                  language: LanguageChoice | None = None, history: list[tuple[str, str]] = ()) -> str:
+                  language: LanguageChoice | None = None, history: Sequence[tuple[str, str]] = ()) -> str:
     """The page of one resource, in the language chosen where the data has it (English otherwise): its labels
     and types, links out and in, notations and sources, the languages it has, and the releases that added,
     changed or removed it (`history`: (version, status), oldest first), each linked to its change set."""
@@ -187,7 +187,7 @@ def resource_page(iri: str, triples: list[ox.Triple], link: Callable[[str], str]
             + (f"<h2>Sources and details</h2>{details}" if details else "")
             + (f"<h2>Links in</h2>{table(incoming, ('from', 'property'))}" if incoming else "")
             + ("<h2>Releases</h2><p>" + " · ".join(
-                f"{escape(status)} in <a href='/releases/{escape(version)}/CHANGES.md'>{escape(version)}</a>"
+                f"{escape(status)} in <a href='/{RELEASES}/{escape(version)}/{CHANGES_FILE}'>{escape(version)}</a>"
                 for version, status in history) + "</p>" if history else "")
             + "<p>As " + ", ".join(f"<a href='{escape(_with_format(link(iri), fmt))}'>{name}</a>" for fmt, name in (
                 ("turtle", "Turtle"), ("jsonld", "JSON-LD"), ("ntriples", "N-Triples"))) + ".</p>")
