@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 import rdflib
@@ -111,6 +112,19 @@ def test_bad_input_is_named_and_an_existing_file_is_never_replaced(dist, cli, tm
     assert cli("diff", dist / "migration-lod.nt", dist / "migration-lod.ttl", "-o", written).returncode == 0
     assert "No change." in written.read_text(encoding="utf-8") and [p.name for p in written.parent.iterdir()] == [
         "CHANGES.md"]
+
+
+def test_a_failing_sort_is_reported_with_its_reason(dist, cli, tmp_path, monkeypatch):
+    """A `sort` that stops (here one that says the disk is full) is the user's to fix: exit 2 and its reason."""
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    sort = tools / "sort"
+    sort.write_text("#!/bin/sh\necho 'sort: write failed: /tmp/x: No space left on device' >&2\nexit 2\n")
+    sort.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tools}:{os.environ['PATH']}")
+    outcome = cli("diff", dist / "migration-lod.nt", dist / "migration-lod.ttl")
+    assert outcome.returncode == 2 and "cannot compare the dumps" in outcome.stderr
+    assert "No space left on device" in outcome.stderr and "internal error" not in outcome.stderr
 
 
 def test_the_line_path_and_the_grouping_path_find_the_same_changes(dist, changed_dist, monkeypatch):

@@ -477,7 +477,10 @@ def diff_command(old: Path, new: Path, fmt: str, out: Path | None, base_iri: str
         problems.append(Problem("exists: diff writes a new file and never replaces one", str(out)))
     if problems:
         raise InputError(problems)
-    changes = diff_dumps(old, new, base_iri)
+    try:
+        changes = diff_dumps(old, new, base_iri)
+    except OSError as exc:  # no room for the sorted copies, or no temporary folder: the user's to fix
+        raise InputError([Problem(f"cannot compare the dumps: {exc}", f"{old}, {new}")]) from exc
     text = WRITERS[fmt](changes)
     if out is None:
         click.echo(text, nl=False)

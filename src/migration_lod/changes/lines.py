@@ -2,9 +2,10 @@
 lines that differ and the resources they belong to.
 
 Each dump is parsed whole (which checks it) and written again by pyoxigraph as N-Triples, one triple per line
-in one spelling whatever the input's, then sorted by `sort` with a bounded buffer. Equal lines are equal
-triples, except where a blank node is named: a differing line that names one sends the caller to the slower
-path that groups every triple (`groups`). A resource's lines are found in a sorted file by binary search."""
+in one spelling whatever the input's, straight into `sort`, which holds a bounded buffer and spills the rest
+to temporary files. Equal lines are equal triples, except where a blank node is named: a differing line that
+names one sends the caller to the slower path that groups every triple (`groups`). A resource's lines are
+found in a sorted file by binary search."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import suppress
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -23,7 +25,11 @@ from migration_lod.problems import InputError, Problem
 from migration_lod.rdf.formats import quads
 
 SORT_BUFFER = "256M"  # the memory `sort` may use before it spills to temporary files
-C_ORDER = {**os.environ, "LC_ALL": "C"}  # byte order, the order the binary search assumes
+
+
+def in_byte_order() -> dict[str, str]:
+    """The environment of `sort` and `comm`: this process's, in byte order (the order the binary search assumes)."""
+    return {**os.environ, "LC_ALL": "C"}
 
 
 def available() -> bool:
@@ -33,7 +39,7 @@ def available() -> bool:
 
 def sorted_dump(path: Path, out: Path) -> int:
     """Check `path` by parsing it, write its triples as sorted N-Triples lines to `out`; the number of triples.
-    An InputError names the file when it is not readable RDF."""
+    An InputError names the file when it is not readable RDF; an OSError says why `sort` failed."""
     count = [0]
 
     def counted() -> Iterator[ox.Quad]:
@@ -41,14 +47,21 @@ def sorted_dump(path: Path, out: Path) -> int:
             count[0] += 1
             yield quad
 
-    lines = out.with_suffix(".unsorted")
-    try:
-        ox.serialize(counted(), str(lines), ox.RdfFormat.N_TRIPLES)
-    except (SyntaxError, ValueError, OSError) as exc:
-        raise InputError([Problem(f"not a readable RDF dump: {' '.join(str(exc).split())[:300]}", str(path))]) from exc
-    subprocess.run(["sort", "-u", "-S", SORT_BUFFER, "-T", str(out.parent), "-o", str(out), str(lines)],  # noqa: S603,S607
-                   env=C_ORDER, check=True)
-    lines.unlink()
+    # The lines go to `sort` through a pipe: it reads while pyoxigraph parses, and no unsorted copy is written.
+    with subprocess.Popen(["sort", "-u", "-S", SORT_BUFFER, "-T", str(out.parent), "-o", str(out)],  # noqa: S603,S607
+                          stdin=subprocess.PIPE, stderr=subprocess.PIPE, env=in_byte_order()) as sorter:
+        try:
+            with suppress(BrokenPipeError):  # `sort` stopped reading: its status and message below say why
+                ox.serialize(counted(), sorter.stdin, ox.RdfFormat.N_TRIPLES)
+        except (SyntaxError, ValueError, OSError) as exc:
+            sorter.kill()
+            raise InputError([Problem(f"not a readable RDF dump: {' '.join(str(exc).split())[:300]}",
+                                      str(path))]) from exc
+        finally:
+            sorter.stdin.close()
+        failure = sorter.stderr.read().decode(errors="replace").strip()
+    if sorter.returncode != 0:
+        raise OSError(f"sort failed on the triples of {path}: {failure or f'status {sorter.returncode}'}")
     return count[0]
 
 
@@ -71,7 +84,7 @@ def changed_resources(old_sorted: Path, new_sorted: Path) -> set[str] | None:
     blank node (line equality says nothing about blank nodes)."""
     keys: set[str] = set()
     with subprocess.Popen(["comm", "-3", str(old_sorted), str(new_sorted)], stdout=subprocess.PIPE,  # noqa: S603,S607
-                          env=C_ORDER) as comm:
+                          env=in_byte_order()) as comm:
         for line in comm.stdout:
             triple = parse_line(line.lstrip(b"\t"))
             if triple is None:
