@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 
 import pytest
 import requests
-from rdflib import Graph, Literal, URIRef
+from rdflib import OWL, Graph, Literal, URIRef
 
 from .conftest import DATA, Server, run_cli
 
@@ -135,3 +136,66 @@ def test_the_live_catalogue_lists_the_releases_its_folder_holds(two_releases, cl
     assert (second, URIRef("http://www.w3.org/ns/dcat#previousVersion"), first) in catalogue
     assert (first, DCAT_VERSION, Literal("2026.11")) in catalogue
     assert str(catalogue.value(first, URIRef("http://purl.org/dc/terms/description"))) == "The first release."
+
+
+@pytest.fixture
+def ontology_copy(tmp_path, monkeypatch):
+    """The project's ontology folder copied for a test to edit, read by every stage in place of the real one."""
+    from migration_lod.publish import ontology_docs
+    from migration_lod.rdf import vocabulary
+    from migration_lod.resources import ontology_dir
+
+    folder = tmp_path / "ontology"
+    shutil.copytree(ontology_dir(), folder)
+    for module in (ontology_docs, vocabulary):
+        monkeypatch.setattr(module, "ontology_dir", lambda: folder)
+    return folder / "migration-lod.ttl"
+
+
+def test_the_ontology_states_its_prior_version_and_cannot_change_under_a_published_one(two_releases, ontology_copy,
+                                                                                      tmp_path):
+    out = tmp_path / "dist"
+    shutil.copytree(two_releases, out)
+    published = json.loads((out / "releases" / "2026.12" / "release.json").read_text())["ontology"]
+    assert published == {"iri": BASE + "ontology", "version_iri": BASE + "ontology/0.1.0", "prior_version": None}
+    assert "priorVersion" not in (out / "releases" / "2026.12" / "ontology.ttl").read_text()
+
+    source = ontology_copy.read_text()
+    ontology_copy.write_text(source.replace('"migration-lod ontology"@en', '"The migration-lod ontology"@en'))
+    refused = run_cli("release", "--version", "2027.01", "--data", DATA, "--out", out, "--quiet")
+    assert refused.returncode == 2 and "changed since release 2026.12" in refused.stderr
+    assert "migration-lod.ttl" in refused.stderr and "owl:versionIRI" in refused.stderr
+    assert not (out / "releases" / "2027.01").exists()
+
+    ontology_copy.write_text(ontology_copy.read_text().replace("ontology/0.1.0>", "ontology/0.2.0>")
+                             .replace('owl:versionInfo "0.1.0"', 'owl:versionInfo "0.2.0"'))
+    for version in ("2027.01", "2027.02"):
+        outcome = run_cli("release", "--version", version, "--data", DATA, "--out", out, "--quiet")
+        assert outcome.returncode == 0, outcome.stderr
+        folder = out / "releases" / version
+        assert json.loads((folder / "release.json").read_text())["ontology"] == {
+            "iri": BASE + "ontology", "version_iri": BASE + "ontology/0.2.0", "prior_version": BASE + "ontology/0.1.0"}
+        stated = (URIRef(BASE + "ontology"), OWL.priorVersion, URIRef(BASE + "ontology/0.1.0"))
+        assert stated in Graph().parse(folder / "ontology.ttl") and stated in Graph().parse(folder / "migration-lod.nt")
+        assert (folder / "ontology.ttl").read_text().startswith(ontology_copy.read_text()), "the file as written"
+        assert "Prior Version" in (folder / "ontology.html").read_text()
+    assert (out / "releases" / "2027.01" / "ontology.ttl").read_bytes() == \
+        (out / "releases" / "2027.02" / "ontology.ttl").read_bytes(), "one version, one document"
+    changed = json.loads((out / "releases" / "2027.01" / "changes.json").read_text())["resources"]
+    (ontology,) = [r for r in changed if r["iri"] == BASE + "ontology"]
+    assert ontology["section"] == "vocabularies" and {f["field"] for f in ontology["fields"]} == {
+        "dcterms:title", "owl:priorVersion", "owl:versionIRI", "owl:versionInfo"}
+    assert "priorVersion" not in (out / "migration-lod.nt").read_text(), "the live publication is not a release"
+
+    running = Server(out / "migration-lod.nt")
+    try:
+        for iri, accept, location in (("/ontology/0.1.0", "text/turtle", "/releases/2026.12/ontology.ttl"),
+                                      ("/ontology/0.2.0", "text/turtle", "/releases/2027.02/ontology.ttl"),
+                                      ("/ontology/0.2.0", "text/html", "/releases/2027.02/ontology.html")):
+            answer = requests.get(running.url + iri, headers={"Accept": accept}, allow_redirects=False, timeout=10)
+            assert answer.status_code == 303 and answer.headers["location"] == location, (iri, accept)
+        document = requests.get(running.url + "/ontology/0.2.0", headers={"Accept": "text/turtle"}, timeout=10)
+        assert document.status_code == 200 and "ontology/0.1.0" in document.text
+        assert requests.get(running.url + "/ontology/9.9.9", allow_redirects=False, timeout=10).status_code == 404
+    finally:
+        running.stop()

@@ -204,6 +204,10 @@ def test_the_ontology_iri_gives_browsers_its_documentation_and_rdf_clients_its_t
     assert len(list(graph.subjects(RDF.type, OWL.Class))) > 20
     other = requests.get(server.url + "/ontology", headers={"Accept": "application/n-triples"}, timeout=10)
     assert other.status_code == 200 and not other.history, "other RDF formats: the resource's description"
+    version = str(graph.value(URIRef("https://w3id.org/migration-lod/ontology"), OWL.versionIRI))
+    versioned = requests.get(server.url + version.removeprefix("https://w3id.org/migration-lod"),
+                             headers={"Accept": "text/turtle"}, allow_redirects=False, timeout=10)
+    assert versioned.status_code == 303 and versioned.headers["location"] == "/ontology.ttl", "its version IRI too"
 
 
 def test_ontology_scheme_concept_and_external_pages(server):

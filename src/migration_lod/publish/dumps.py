@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import Graph
+from rdflib import OWL, Graph
 
 from migration_lod.links.sssom import MappingSet, link_mappings, write_sssom
 from migration_lod.outputs import MARKER, OutputKind, write_output
@@ -97,7 +97,8 @@ def publish_graph(graph: Graph, out_dir: Path | str, *, base_iri: str, context: 
                   metadata: DatasetMetadata, progress: Progress | None = None, inputs: Iterable[Path] = (),
                   catalogue_report: list[Problem] | None = None, kind: OutputKind = PUBLICATION,
                   also: Callable[[Path], None] | None = None,
-                  revise_catalogue: Callable[[Graph], Graph] | None = None) -> dict[str, Path]:
+                  revise_catalogue: Callable[[Graph], Graph] | None = None,
+                  prior_ontology_version: tuple[str, str] | None = None) -> dict[str, Path]:
     """Publish `graph` into `out_dir` atomically; return the published files by name.
 
     `out_dir` must be missing, empty or an earlier publication, and apart from the `inputs` folders
@@ -105,7 +106,9 @@ def publish_graph(graph: Graph, out_dir: Path | str, *, base_iri: str, context: 
     is checked against the profile's shapes: ValidationFailed on a violation, nothing published; the
     warnings are added to `catalogue_report` when given. `kind` says what the folder is (a publication, or a
     release that is never replaced); `also` writes more files into the staging folder, before the checksums;
-    `revise_catalogue` rewrites the catalogue before it is checked (a release's names its version).
+    `revise_catalogue` rewrites the catalogue before it is checked (a release's names its version);
+    `prior_ontology_version` (the ontology's IRI, the IRI of its version before) is stated in the dumps and
+    the ontology's files of this publication only (a release's), the graph given is left as it was.
     """
     out = Path(out_dir)
     store = as_store(graph)
@@ -125,7 +128,7 @@ def publish_graph(graph: Graph, out_dir: Path | str, *, base_iri: str, context: 
             mapping_date=(metadata.modified or datetime.now(UTC).isoformat())[:10],
             subject_source=base_iri + "dataset"), prefixes={**PREFIXES, "mlod": base_iri})
         write_turtle(describe_dataset(statistics.result(), base_iri, metadata, links), staging / VOID_FILE)
-        write_ontology_docs(staging)
+        write_ontology_docs(staging, prior_ontology_version)
         if also is not None:
             also(staging)
         digests = {path.name: _sha256(path) for path in staging.iterdir()}
@@ -141,9 +144,23 @@ def publish_graph(graph: Graph, out_dir: Path | str, *, base_iri: str, context: 
         write_turtle(catalogue, staging / CATALOGUE_FILE)
         _write_checksums(staging, digests)
 
-    write_output(out, kind, fill, inputs)
+    stated = _prior_version_quad(prior_ontology_version)
+    added = stated is not None and stated not in store
+    if added:
+        store.add(stated)
+    try:
+        write_output(out, kind, fill, inputs)
+    finally:
+        if added:
+            store.remove(stated)
     stage.done(f"published {stage.total:,} triples into {out}")
     return {p.name: out / p.name for p in sorted(out.iterdir()) if p.name != MARKER}
+
+
+def _prior_version_quad(prior: tuple[str, str] | None) -> ox.Quad | None:
+    if prior is None:
+        return None
+    return ox.Quad(ox.NamedNode(prior[0]), ox.NamedNode(str(OWL.priorVersion)), ox.NamedNode(prior[1]))
 
 
 def _sha256(path: Path) -> str:

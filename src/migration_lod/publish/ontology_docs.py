@@ -11,6 +11,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from rdflib import OWL, URIRef
+
 from migration_lod.publish.distribution import ONTOLOGY_HTML, ONTOLOGY_TURTLE
 from migration_lod.rdf.vocabulary import parse_turtle_files
 from migration_lod.resources import ontology_dir
@@ -58,15 +60,27 @@ def _in_stable_order(html: str) -> str:
     return html[:begin] + "\n" + text + "\n    " + html[end:]
 
 
-def write_ontology_docs(folder: Path) -> dict[str, Path]:
-    """Write the ontology's Turtle and its pyLODE HTML documentation into `folder`; return them by name."""
-    source = ontology_dir() / ONTOLOGY_FILE
+def ontology_source() -> Path:
+    """The OWL ontology's Turtle file, as a person edits it."""
+    return ontology_dir() / ONTOLOGY_FILE
+
+
+def write_ontology_docs(folder: Path, prior_version: tuple[str, str] | None = None) -> dict[str, Path]:
+    """Write the ontology's Turtle and its pyLODE HTML documentation into `folder`; return them by name.
+    `prior_version` (the ontology's IRI, the IRI of the version before) adds its owl:priorVersion to both."""
+    source = ontology_source()
     # A graph, not a file name: pyLODE would read a string it cannot open as a URL to fetch.
     ontology = parse_turtle_files([source])
+    if prior_version is not None:
+        ontology.add((URIRef(prior_version[0]), OWL.priorVersion, URIRef(prior_version[1])))
     with _root_logging_kept():
         from pylode import OntPub  # a large import, needed only here
 
         html = OntPub(ontology=ontology, sort_subjects=True).make_html()
     (folder / ONTOLOGY_HTML).write_text(_in_stable_order(html), encoding="utf-8")
     shutil.copyfile(source, folder / ONTOLOGY_TURTLE)
+    if prior_version is not None:  # appended, so that the file stays the one a person wrote, byte for byte
+        with (folder / ONTOLOGY_TURTLE).open("a", encoding="utf-8") as turtle:
+            turtle.write(f"\n# The version of the ontology in the release before this one.\n"
+                         f"<{prior_version[0]}> <{OWL.priorVersion}> <{prior_version[1]}> .\n")
     return {ONTOLOGY_HTML: folder / ONTOLOGY_HTML, ONTOLOGY_TURTLE: folder / ONTOLOGY_TURTLE}

@@ -3,9 +3,14 @@
 `publish_release` writes `OUT/releases/VERSION/` once: the dumps, context, catalogue (the release as a version
 of the dataset, with its predecessor), VoID, SSSOM and ontology documentation of a publication, `CHANGES.md`
 and `changes.json` (the change set from the previous release's N-Triples dump, or from nothing for the
-first), `release.json` (version, date, notes, predecessor, the digest of the input records) and `SHA256SUMS`
-over all of them. A version that exists is refused; the written files are made read-only, a second line of
-defence after the refusal."""
+first), `release.json` (version, date, notes, predecessor, the digest of the input records, the ontology's version)
+and `SHA256SUMS` over all of them. A version that exists is refused; the written files are made read-only, a
+second line of defence after the refusal.
+
+The ontology keeps the version a person gives it (`owl:versionIRI` in ontology/migration-lod.ttl): a release
+states its `owl:priorVersion`, the version in the release before where that differs (else the one that
+release stated), and refuses an ontology whose content changed under the version IRI an earlier release
+published, since a version IRI names one ontology."""
 
 from __future__ import annotations
 
@@ -13,12 +18,13 @@ import json
 import os
 import tempfile
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from rdflib import DCTERMS, Graph, URIRef
+from rdflib import DCTERMS, OWL, RDF, Graph, URIRef
+from rdflib.compare import to_isomorphic
 
 from migration_lod.changes.compare import diff_dumps
 from migration_lod.changes.writers import to_json, to_markdown
@@ -28,12 +34,15 @@ from migration_lod.publish.distribution import (
     CHANGES_FILE,
     CHANGES_JSON,
     DUMP_NAME,
+    ONTOLOGY_TURTLE,
     RELEASE,
     RELEASE_FILE,
     RELEASES,
     releases,
 )
 from migration_lod.publish.dumps import publish_graph
+from migration_lod.publish.ontology_docs import ontology_source
+from migration_lod.rdf.vocabulary import parse_turtle_files
 
 MAX_VERSION = 64
 VERSION_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
@@ -90,6 +99,50 @@ def versioned_catalogue(base_iri: str, version: str, previous: str | None) -> Ca
     return revise
 
 
+@dataclass(frozen=True)
+class OntologyVersion:
+    """What an ontology document says of its version, and a digest of the rest of what it says."""
+
+    iri: str
+    version_iri: str | None
+    prior_version: str | None
+    digest: str  # of its triples but its owl:priorVersion, blank nodes compared by structure
+
+
+def ontology_version(path: Path) -> OntologyVersion:
+    """The version of the one owl:Ontology the Turtle file `path` describes; InputError naming the file when it
+    cannot be read or does not describe exactly one."""
+    try:
+        graph = parse_turtle_files([path])
+    except ValueError as exc:
+        raise InputError([Problem(str(exc), str(path))]) from exc
+    ontologies = sorted(graph.subjects(RDF.type, OWL.Ontology))
+    if len(ontologies) != 1:
+        raise InputError([Problem(f"describes {len(ontologies)} owl:Ontology, not one", str(path))])
+    iri = ontologies[0]
+    version, prior = graph.value(iri, OWL.versionIRI), graph.value(iri, OWL.priorVersion)
+    graph.remove((iri, OWL.priorVersion, None))
+    return OntologyVersion(str(iri), str(version) if version else None, str(prior) if prior else None,
+                           f"{to_isomorphic(graph).graph_digest():x}")
+
+
+def prior_ontology_version(ontology: OntologyVersion, source: Path, previous_release: Path | None) -> str | None:
+    """The owl:priorVersion a release states of `ontology` (read from `source`), after the release in
+    `previous_release`; InputError when the ontology has no version IRI, or changed under the one published."""
+    if ontology.version_iri is None:
+        raise InputError([Problem("the ontology states no owl:versionIRI: a release names the version of the "
+                                  "ontology it holds", str(source), field="owl:versionIRI")])
+    before = ontology_version(previous_release / ONTOLOGY_TURTLE) if previous_release is not None else None
+    if before is not None and before.version_iri == ontology.version_iri and before.digest != ontology.digest:
+        raise InputError([Problem(
+            f"the ontology changed since release {previous_release.name}, which published it as "
+            f"{ontology.version_iri}: give it a new owl:versionIRI (and owl:versionInfo)", str(source),
+            field="owl:versionIRI")])
+    if ontology.prior_version is not None or before is None:
+        return ontology.prior_version
+    return before.version_iri if before.version_iri != ontology.version_iri else before.prior_version
+
+
 def _freeze(folder: Path) -> None:
     """Read-only for everyone, the owner included: a release is published to be read, never written again."""
     for path in folder.iterdir():
@@ -105,6 +158,9 @@ def publish_release(graph: Graph, out_dir: Path | str, version: str, notes: str 
     earlier = releases(out)
     previous = earlier[-1]["version"] if earlier else None
     metadata = replace(publishing.pop("metadata"), version=version)
+    source = ontology_source()
+    ontology = ontology_version(source)
+    prior = prior_ontology_version(ontology, source, out / RELEASES / previous if previous else None)
     issued = datetime.now(UTC).replace(microsecond=0).isoformat()
 
     def describe(staging: Path) -> None:
@@ -119,11 +175,14 @@ def publish_release(graph: Graph, out_dir: Path | str, version: str, notes: str 
         (staging / CHANGES_FILE).write_text(to_markdown(changes), encoding="utf-8")
         (staging / CHANGES_JSON).write_text(to_json(changes), encoding="utf-8")
         description = {"version": version, "issued": issued, "notes": notes, "previous": previous,
-                       "input_digest": metadata.data_digest, "changes": changes.counts()}
+                       "input_digest": metadata.data_digest, "changes": changes.counts(),
+                       "ontology": {"iri": ontology.iri, "version_iri": ontology.version_iri, "prior_version": prior}}
         (staging / RELEASE_FILE).write_text(json.dumps(description, indent=1, ensure_ascii=False) + "\n",
                                             encoding="utf-8")
 
     publish_graph(graph, target, metadata=metadata, kind=RELEASE, also=describe,
-                  revise_catalogue=versioned_catalogue(publishing["base_iri"], version, previous), **publishing)
+                  revise_catalogue=versioned_catalogue(publishing["base_iri"], version, previous),
+                  prior_ontology_version=(ontology.iri, prior) if prior is not None and prior != ontology.prior_version
+                  else None, **publishing)
     _freeze(target)
     return target

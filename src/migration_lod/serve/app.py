@@ -34,7 +34,7 @@ from migration_lod.serve.sparql_protocol import read_query_request
 
 PAGE_LIMIT = 500  # incoming links shown on a resource page
 # IRIs (paths under the base IRI) with a published document of their own: (HTML, Turtle) file names.
-DOCUMENTS = {"ontology": (ONTOLOGY_HTML, ONTOLOGY_TURTLE)}
+ONTOLOGY_PATH = "ontology"  # the ontology's IRI under the base: answered with its documents
 SD = "http://www.w3.org/ns/sparql-service-description#"
 MESSAGE_LIMIT = 500  # characters of an error message
 
@@ -211,23 +211,34 @@ class Endpoint:
 
     async def local(self, request: Request) -> Response | _Released:
         """The Linked Data page or description of an IRI minted under the base IRI; for a documented IRI (the
-        ontology's), a redirect to the published document in the representation asked for."""
+        ontology's and its version IRIs), a redirect to the published document in the representation asked for."""
         path = request.path_params["path"]
         parts = path.split("/")
         if self.files is not None and len(parts) == 3 and parts[0] == RELEASES and parts[2] == "dataset":
             catalogue = f"{RELEASES}/{parts[1]}/{CATALOGUE_FILE}"  # a release's IRI: its catalogue describes it
             if catalogue in self.files.names:
                 return RedirectResponse("/" + catalogue, status_code=303)
-        if path in DOCUMENTS and self.files is not None:
+        folder = self._ontology_folder(path)
+        if folder is not None:
             try:
                 representation = choose(GRAPHS, request.headers.get("accept"), _formats(request))
             except NotAcceptable as exc:
                 return _error(QueryError(406, str(exc)))
-            html, turtle = DOCUMENTS[path]
-            target = html if representation.html else turtle if representation.format == ox.RdfFormat.TURTLE else None
-            if target in self.files.names:
-                return _negotiated(RedirectResponse("/" + target, status_code=303))
+            target = ONTOLOGY_HTML if representation.html else \
+                ONTOLOGY_TURTLE if representation.format == ox.RdfFormat.TURTLE else None
+            if target is not None and folder + target in self.files.names:
+                return _negotiated(RedirectResponse("/" + folder + target, status_code=303))
         return await self.describe(request, [namespace + path for namespace in self.namespaces])
+
+    def _ontology_folder(self, path: str) -> str | None:
+        """The folder served whose ontology documents stand for the IRI at `path`: the publication's own for the
+        ontology's IRI, the newest release that holds it for a version IRI; None for any other IRI."""
+        if self.files is None:
+            return None
+        if path == ONTOLOGY_PATH:
+            return ""
+        return next((folder for namespace in self.namespaces
+                     if (folder := self.files.ontology_folder(namespace + path)) is not None), None)
 
     async def describe(self, request: Request, candidates: list[str]) -> Response | _Released:
         """Content negotiation between the HTML page and the concise bounded description of the first IRI known."""

@@ -15,14 +15,24 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
+import pyoxigraph as ox
 from starlette.datastructures import Headers
 from starlette.responses import FileResponse, Response
 from starlette.staticfiles import NotModifiedResponse, StaticFiles
 from starlette.types import Scope
 
-from migration_lod.publish.distribution import CHANGES_JSON, CHECKSUMS, RELEASES, media_type, releases
+from migration_lod.publish.distribution import (
+    CHANGES_JSON,
+    CHECKSUMS,
+    ONTOLOGY_TURTLE,
+    RELEASES,
+    media_type,
+    releases,
+)
 
 MAX_CHANGE_SET_BYTES = 256 * 1024 * 1024  # a release's changes.json read for the history of the pages
+MAX_ONTOLOGY_BYTES = 16 * 1024 * 1024  # the ontology's Turtle read for its version IRI
+VERSION_IRI = ox.NamedNode("http://www.w3.org/2002/07/owl#versionIRI")
 
 
 def _listed(folder: Path) -> list[str]:
@@ -56,6 +66,17 @@ def _history(folder: Path, held: list[dict]) -> dict[str, list[tuple[str, str]]]
     return found
 
 
+def _version_iri(ontology: Path) -> str | None:
+    """The owl:versionIRI an ontology's Turtle file states, if it is small enough and readable."""
+    try:
+        if ontology.stat().st_size > MAX_ONTOLOGY_BYTES:
+            return None
+        triples = ox.parse(path=str(ontology), format=ox.RdfFormat.TURTLE)
+        return next((t.object.value for t in triples if t.predicate == VERSION_IRI), None)
+    except (OSError, SyntaxError):
+        return None
+
+
 class PublishedFiles(StaticFiles):
     """The files of one publication folder, each served at /NAME with its media type."""
 
@@ -64,6 +85,7 @@ class PublishedFiles(StaticFiles):
         self.names = frozenset(names)
         self.releases = list(held)  # release.json of each release, oldest first
         self.history = _history(folder, self.releases)
+        self.ontology_version = _version_iri(folder / ONTOLOGY_TURTLE) if ONTOLOGY_TURTLE in self.names else None
 
     @classmethod
     def beside(cls, dumps: Iterable[Path]) -> PublishedFiles | None:
@@ -76,6 +98,15 @@ class PublishedFiles(StaticFiles):
                             for name in [*_listed(dump.parent / RELEASES / r["version"]), CHECKSUMS]]
                 return cls(dump.parent, [*names, CHECKSUMS, *released], held)
         return None
+
+    def ontology_folder(self, version_iri: str) -> str | None:
+        """Where the ontology's documents of the version `version_iri` are served: the newest release that holds
+        it (`releases/VERSION/`, its documents frozen), else the publication's own (""); None if none does."""
+        for release in reversed(self.releases):
+            ontology = release.get("ontology")
+            if isinstance(ontology, dict) and ontology.get("version_iri") == version_iri:
+                return f"{RELEASES}/{release['version']}/"
+        return "" if version_iri == self.ontology_version else None
 
     def lookup_path(self, path: str) -> tuple[str, os.stat_result | None]:
         """Only the listed files are found."""
