@@ -27,7 +27,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -41,7 +42,7 @@ from changes import changes, print_changes  # noqa: E402
 from pipeline import pipeline, print_pipeline  # noqa: E402
 from starvation import print_starvation, starvation  # noqa: E402
 
-from migration_lod.dataset import assemble, load_metadata  # noqa: E402
+from migration_lod.dataset import Dataset, assemble, load_metadata  # noqa: E402
 from migration_lod.rdf.terms import as_store  # noqa: E402
 from migration_lod.records.load import load_records  # noqa: E402
 from migration_lod.records.synth import synthesize  # noqa: E402
@@ -106,22 +107,50 @@ def http_query(url: str, query: str) -> int:
     return len(response.json()["results"]["bindings"])
 
 
-def dataset_nt(size: int | None, folder: Path) -> Path:
-    """The real data (size None) or a synthetic dataset of `size` records, mapped and written as N-Triples."""
+def _dataset(size: int | None, folder: Path) -> Dataset:
+    """The real data (size None) or a synthetic dataset of `size` records, mapped."""
     data = ROOT / "data" if size is None else folder / "data"
     if size is not None:
         synthesize(size, data, seed=1)
     records = load_records(data)
-    dataset = assemble(records, data_dir=data, metadata=load_metadata(data))
+    return assemble(records, data_dir=data, metadata=load_metadata(data))
+
+
+def dataset_nt(size: int | None, folder: Path) -> Path:
+    """The real data (size None) or a synthetic dataset of `size` records, mapped and written as N-Triples."""
     path = folder / "data.nt"
-    as_store(dataset.graph).dump(path, format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+    as_store(_dataset(size, folder).graph).dump(path, format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
     return path
+
+
+def publication(size: int | None, folder: Path) -> Path:
+    """The real data or a synthetic dataset published as `build` publishes it (with its query store)."""
+    _dataset(size, folder).publish(folder / "dist")
+    return folder / "dist"
+
+
+@contextmanager
+def running(command: list[str], path: str, python_path: str | None = None) -> Iterator[tuple[str, float]]:
+    """A server started from `command` (with {port}), stopped afterwards: its URL at `path` and the seconds
+    from its start to its first answer."""
+    port = free_port()
+    environment = {**os.environ, **({"PYTHONPATH": python_path} if python_path else {})}
+    started = time.perf_counter()
+    server = subprocess.Popen([part.format(port=port) for part in command], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, env=environment)
+    try:
+        url = f"http://127.0.0.1:{port}{path}"
+        wait(url, server)
+        yield url, time.perf_counter() - started
+    finally:
+        server.terminate()
+        server.wait()
 
 
 def bench(size: int | None, runs: int, before_src: Path | None = None) -> dict:
     folder = Path(tempfile.mkdtemp(prefix="migration-lod-bench-"))
     try:
-        nt = dataset_nt(size, folder)
+        nt = publication(size, folder) / "migration-lod.nt"
         triples = sum(1 for _ in nt.open("rb"))
         iri = next(line.split(b" ", 1)[0].strip(b"<>").decode() for line in nt.open("rb")
                    if b"/iscm/" in line.split(b" ", 1)[0])
@@ -140,21 +169,13 @@ def bench(size: int | None, runs: int, before_src: Path | None = None) -> dict:
             **({"before_ms": (ours, "/sparql", str(before_src))} if before_src else {}),
         }
         startup = {}
+        with running([*ours, "--load-dumps"], "/sparql") as (_, seconds):
+            startup["loading"] = seconds
         for figure, (command, path, python_path) in servers.items():
-            port = free_port()
-            started = time.perf_counter()
-            environment = {**os.environ, **({"PYTHONPATH": python_path} if python_path else {})}
-            server = subprocess.Popen([part.format(port=port) for part in command], stdout=subprocess.DEVNULL,
-                                      stderr=subprocess.DEVNULL, env=environment)
-            try:
-                wait(f"http://127.0.0.1:{port}{path}", server)
-                startup[figure] = time.perf_counter() - started
+            with running(command, path, python_path) as (url, seconds):
+                startup[figure] = seconds
                 for name, query in queries.items():
-                    figures[name][figure], _ = median_ms(lambda q=query, u=f"http://127.0.0.1:{port}{path}":
-                                                         http_query(u, q), runs)
-            finally:
-                server.terminate()
-                server.wait()
+                    figures[name][figure], _ = median_ms(lambda q=query, u=url: http_query(u, q), runs)
 
         started = time.perf_counter()
         graph = Graph()
@@ -170,6 +191,7 @@ def bench(size: int | None, runs: int, before_src: Path | None = None) -> dict:
                 row["vs_before"] = row["ours_ms"] / row["before_ms"]
         return {"records": size or "real data", "triples": triples,
                 "startup_seconds": round(startup["ours_ms"], 2),
+                "startup_loading_dumps_seconds": round(startup["loading"], 2),
                 "rdflib_load_seconds": round(rdflib_load, 2), "queries": figures}
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -230,7 +252,8 @@ def main() -> None:
     for size in [None, *args.sizes] if args.part in ("all", "endpoint") else []:
         result = bench(size, args.runs, args.before_src)
         results["endpoint"].append(result)
-        print(f"\n{result['records']} ({result['triples']:,} triples; server ready in {result['startup_seconds']} s)")
+        print(f"\n{result['records']} ({result['triples']:,} triples; server ready in {result['startup_seconds']} s "
+              f"from the publication's store, {result['startup_loading_dumps_seconds']} s loading the dump)")
         print(f"{'query':34} {'ours ms':>9} {'oxigraph ms':>12} {'rdflib ms':>11} {'x rdflib':>9} {'/ oxigraph':>11}"
               f" {'before ms':>10}")
         for name, row in result["queries"].items():
@@ -263,6 +286,10 @@ def main() -> None:
         if results["starvation"].get(label):
             summary[f"starvation_{label}_median_ms"] = {row["attackers"]: row["median_ms"]
                                                         for row in results["starvation"][label]}
+    for result in results["endpoint"]:
+        if result["records"] == 100000:
+            summary["serve_restart_100k_seconds"] = result["startup_seconds"]
+            summary["serve_loading_dumps_100k_seconds"] = result["startup_loading_dumps_seconds"]
     if results["endpoint"]:
         largest_queries = results["endpoint"][-1]["queries"].values()
         summary |= {

@@ -98,6 +98,11 @@ class Outcome:
     stderr: str
 
 
+def folder_bytes(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` (subfolders too), by its path inside it: what a test compares before and after."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
 def run_cli(*args: str | Path, cwd: Path | None = None) -> Outcome:
     """Run the command line in this process (click's runner): exit code, standard output and error.
 

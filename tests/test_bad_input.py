@@ -8,9 +8,7 @@ import pytest
 
 import migration_lod
 
-
-def snapshot(folder):
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+from .conftest import folder_bytes
 
 
 @pytest.fixture
@@ -70,7 +68,7 @@ def test_bad_records_are_named_and_nothing_is_published(case, data_copy, publish
     text = path.read_text()
     assert old in text, f"the fixture text of {case!r} is no longer in data/{file}"
     path.write_text(text.replace(old, new, 1))
-    before = snapshot(published)
+    before = folder_bytes(published)
     result = cli("build", "--data", data_copy, "--out", published, cwd=data_copy.parent)
     assert result.returncode == 2, result.stderr
     line = line_of(path, marker) if marker else None
@@ -78,17 +76,17 @@ def test_bad_records_are_named_and_nothing_is_published(case, data_copy, publish
     matching = [row for row in result.stderr.splitlines() if message in row]
     assert matching, result.stderr
     assert expected_location in matching[0] and f"{record} · {field} · " in matching[0], matching[0]
-    assert snapshot(published) == before
+    assert folder_bytes(published) == before
 
 
 def test_malformed_yaml_names_file_and_line(data_copy, published, cli):
     path = data_copy / "iscms.yaml"
     path.write_text(path.read_text().replace("  label: Budapest Process\n", '  label: "Budapest Process\n', 1))
-    before = snapshot(published)
+    before = folder_bytes(published)
     result = cli("build", "--data", data_copy, "--out", published, cwd=data_copy.parent)
     assert result.returncode == 2
     assert "data/iscms.yaml:" in result.stderr and "malformed YAML" in result.stderr
-    assert snapshot(published) == before
+    assert folder_bytes(published) == before
 
 
 def test_malformed_json_names_file_and_line(data_copy, published, cli):
@@ -101,11 +99,11 @@ def test_malformed_json_names_file_and_line(data_copy, published, cli):
 
 def test_an_empty_file_is_an_error(data_copy, published, cli):
     (data_copy / "events.yaml").write_text("# nothing yet\n")
-    before = snapshot(published)
+    before = folder_bytes(published)
     result = cli("build", "--data", data_copy, "--out", published, cwd=data_copy.parent)
     assert result.returncode == 2
     assert "data/events.yaml:1 · the file is empty" in result.stderr
-    assert snapshot(published) == before
+    assert folder_bytes(published) == before
 
 
 def test_every_problem_is_reported_not_only_the_first(data_copy):
@@ -134,14 +132,14 @@ def test_a_record_without_a_source_fails(data_copy):
 def test_a_shacl_violation_blocks_publication_and_names_the_record(data_copy, published, cli):
     path = data_copy / "events.yaml"
     path.write_text(path.read_text().replace("end: '2017-10-11'", "end: '2017-10-09'", 1))
-    before = snapshot(published)
+    before = folder_bytes(published)
     result = cli("build", "--data", data_copy, "--out", published, cwd=data_copy.parent)
     assert result.returncode == 1, result.stderr
     line = line_of(path, "start: '2017-10-10'")
     assert f"Violation: data/events.yaml:{line} grcp-7 · start · " in result.stderr
     assert "the start is after the end" in result.stderr
     assert "not published" in result.stderr
-    assert snapshot(published) == before
+    assert folder_bytes(published) == before
 
 
 def test_a_missing_data_folder_is_a_usage_error(tmp_path, cli):

@@ -18,7 +18,7 @@ from rdflib.compare import isomorphic
 import migration_lod
 from migration_lod.rdf.namespaces import MIG
 
-from .conftest import DATA
+from .conftest import DATA, folder_bytes
 
 GOLDEN = Path(__file__).parent / "golden" / "SHA256SUMS"
 
@@ -54,8 +54,8 @@ def test_two_builds_are_byte_identical(dist, tmp_path, hash_seed):
     subprocess.run([sys.executable, "-m", "migration_lod", "build", "--data", str(DATA), "--out",
                     str(tmp_path / "again"), "--quiet"], check=True, timeout=300,
                    env={**os.environ, "PYTHONHASHSEED": hash_seed})
-    names = sorted(p.name for p in dist.iterdir())
-    assert names == sorted(p.name for p in (tmp_path / "again").iterdir())
+    assert sorted(p.name for p in dist.iterdir()) == sorted(p.name for p in (tmp_path / "again").iterdir())
+    names = sorted(p.name for p in dist.iterdir() if p.is_file())  # the query store is RocksDB's, not ours
     for name in names:
         assert (dist / name).read_bytes() == (tmp_path / "again" / name).read_bytes(), name
 
@@ -74,10 +74,24 @@ def test_checksums_cover_every_file(dist):
     for line in lines:
         digest, name = line.split("  ")
         listed[name] = digest
-    # Every file but the checksums themselves and the marker that says whose the folder is.
-    assert set(listed) == {p.name for p in dist.iterdir()} - {"SHA256SUMS", ".migration-lod"}
+    # Every file but the checksums themselves and the marker that says whose the folder is; the query store
+    # (store/) is not a published file.
+    assert set(listed) == {p.name for p in dist.iterdir()} - {"SHA256SUMS", ".migration-lod", "store"}
     for name, digest in listed.items():
         assert hashlib.sha256((dist / name).read_bytes()).hexdigest() == digest
+
+
+def test_the_query_store_holds_the_graph_of_the_dumps_and_can_be_left_out(dist, tmp_path, cli):
+    import pyoxigraph as ox
+
+    stored = set(ox.Store.read_only(str(dist / "store" / "oxigraph")))
+    assert stored == {ox.Quad(*t) for t in ox.parse(path=str(dist / "migration-lod.nt"), format=ox.RdfFormat.N_TRIPLES)}
+    described = json.loads((dist / "store" / "store.json").read_text())
+    assert set(described["dumps"]) == {f"migration-lod.{s}{gz}" for s in ("ttl", "nt", "jsonld") for gz in ("", ".gz")}
+    out = tmp_path / "dist"
+    assert cli("build", "--data", DATA, "--out", out, "--no-query-store", "--quiet").returncode == 0
+    assert not (out / "store").exists() and (out / "migration-lod.nt").read_bytes() == (
+        dist / "migration-lod.nt").read_bytes()
 
 
 def test_context_is_generated_from_the_ontology(dist, dataset):
@@ -255,7 +269,7 @@ def test_a_failure_while_writing_leaves_the_previous_publication(dataset, dist, 
 
     out = tmp_path / "dist"
     shutil.copytree(dist, out)
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = folder_bytes(out)
 
     def disk_full(*args, **kwargs):
         raise OSError("No space left on device")
@@ -263,7 +277,7 @@ def test_a_failure_while_writing_leaves_the_previous_publication(dataset, dist, 
     monkeypatch.setattr(publish_module, "write_jsonld", disk_full)
     with pytest.raises(migration_lod.InputError, match="No space left"):
         dataset.publish(out)
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert folder_bytes(out) == before, "the query store (store/) too"
     assert [p.name for p in tmp_path.iterdir()] == ["dist"], "a staging folder was left behind"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 import signal
 import tempfile
 import threading
@@ -249,7 +250,7 @@ def test_sigterm_shuts_down_gracefully_and_stops_the_workers(dist):
         return set(Path(tempfile.gettempdir()).glob("migration-lod-store-*"))
 
     before = stores()
-    server = Server(dist / "migration-lod.nt")
+    server = Server(dist / "migration-lod.nt", options=("--load-dumps",))
     workers = server.workers()
     [store] = stores() - before
     # uvicorn re-raises the signal once it has shut down, as a process killed by it would report.
@@ -260,6 +261,37 @@ def test_sigterm_shuts_down_gracefully_and_stops_the_workers(dist):
     assert not any(Path(f"/proc/{pid}").exists() and "zombie" not in Path(f"/proc/{pid}/status").read_text()
                    for pid in workers)
     assert not store.exists(), "the server's store is deleted"
+
+
+def test_a_publication_is_served_from_the_store_its_build_left_unless_a_dump_changed(dist, tmp_path):
+    copy = tmp_path / "dist"
+    shutil.copytree(dist, copy)  # modification times kept, as rsync -a or cp -p keep them
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    triples = len(Graph().parse(copy / "migration-lod.nt"))
+    server = Server(copy / "migration-lod.nt")
+    try:
+        assert "opened the store built with the dumps" in server.output()
+        assert int(server.query(count).json()["results"]["bindings"][0]["n"]["value"]) == triples
+    finally:
+        server.stop()
+    assert (copy / "store" / "oxigraph").is_dir(), "a published store is never deleted"
+    assert "store" not in (copy / "SHA256SUMS").read_text(), "nor served: it is not a published file"
+
+    def served_alone(dump, why):
+        server = Server(copy / dump)
+        try:
+            assert "opened the store" not in server.output() and why in server.output(), dump
+            return server.query("ASK { <http://example.org/new> ?p ?o }").json()["boolean"]
+        finally:
+            server.stop()
+
+    with (copy / "migration-lod.nt").open("a", encoding="utf-8") as dump:
+        dump.write('<http://example.org/new> <http://example.org/p> "written after the build" .\n')
+    assert served_alone("migration-lod.nt", "not a dump the store was built with"), "never a stale store"
+    manifest = json.loads((copy / "store" / "store.json").read_text())
+    manifest["pyoxigraph"] = "0.0.1"
+    (copy / "store" / "store.json").write_text(json.dumps(manifest))
+    assert not served_alone("migration-lod.ttl", "written by pyoxigraph 0.0.1")
 
 
 def test_results_are_valid_json_for_the_competency_queries(server):

@@ -296,7 +296,8 @@ def test_only_the_publications_files_are_served(dist, tmp_path):
     folder = tmp_path / "dist"
     folder.mkdir()
     for path in dist.iterdir():
-        (folder / path.name).write_bytes(path.read_bytes())
+        if path.is_file():
+            (folder / path.name).write_bytes(path.read_bytes())
     (folder / "notes.txt").write_text("private")
     (folder / "SHA256SUMS").write_text((dist / "SHA256SUMS").read_text() + "0" * 64 + "  ../../etc/passwd\n")
     running = Server(folder / "migration-lod.nt")

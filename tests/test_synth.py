@@ -11,6 +11,8 @@ from migration_lod.records.load import read_records
 from migration_lod.records.mapping import map_records
 from migration_lod.records.synth import synthesize
 
+from .conftest import folder_bytes
+
 # How each injected violation shows in the problems the pipeline reports.
 SIGNATURES = {
     "missing_label": lambda p: p.field == "label" and p.message == "required field is missing",
@@ -21,19 +23,15 @@ SIGNATURES = {
 }
 
 
-def files(folder):
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
-
-
 def test_the_same_seed_gives_the_same_files(tmp_path, cli):
     for name in ("a", "b"):
         result = cli("synth", "--records", "300", "--out", tmp_path / name, "--seed", "7", "--violations", "0.05")
         assert result.returncode == 0, result.stderr
-    assert files(tmp_path / "a") == files(tmp_path / "b")
+    assert folder_bytes(tmp_path / "a") == folder_bytes(tmp_path / "b")
     synthesize(300, tmp_path / "c", seed=8)
-    assert files(tmp_path / "c") != files(tmp_path / "a")
+    assert folder_bytes(tmp_path / "c") != folder_bytes(tmp_path / "a")
     assert {"iscms.yaml", "organisations.yaml", "practices.csv", "events.csv", "documents.csv"} <= set(
-        files(tmp_path / "a"))
+        folder_bytes(tmp_path / "a"))
 
 
 def test_synthetic_records_build_into_a_valid_dataset(tmp_path):

@@ -130,8 +130,10 @@ def _publishing_options(out_help: str) -> Callable:
 
 @main.command("build")
 @_publishing_options("Folder to publish into; replaced only when the whole build succeeds.")
+@click.option("--no-query-store", is_flag=True, help="Leave out OUT/store/, the store `serve` opens at once "
+              "(without it, serve loads the dumps at each start); a build of a publication never served is faster.")
 def build_command(data_dir: Path, out_dir: Path, base_iri: str, validator: str, quiet: bool,
-                  ignore: tuple[str, ...], follow_links: bool, max_file_mib: int) -> None:
+                  ignore: tuple[str, ...], follow_links: bool, max_file_mib: int, no_query_store: bool) -> None:
     """Map the records to RDF, validate them with SHACL and publish the dumps.
 
     OUT must be missing, empty, or an earlier publication of this tool, and apart from the data folder.
@@ -143,7 +145,7 @@ def build_command(data_dir: Path, out_dir: Path, base_iri: str, validator: str, 
     check_output(out_dir, PUBLICATION, [data_dir])  # before the work, not only before the swap
     _build_and_publish(data_dir, out_dir, base_iri, validator, quiet, _options(ignore, follow_links, max_file_mib),
                        lambda dataset, report, progress, catalogue: ", ".join(
-                           dataset.publish(out_dir, report, progress, catalogue)))
+                           dataset.publish(out_dir, report, progress, catalogue, query_store=not no_query_store)))
 
 
 def _build_and_publish(data_dir: Path, out_dir: Path, base_iri: str, validator: str, quiet: bool,
@@ -308,13 +310,16 @@ def _limit_options(command: Callable) -> Callable:
 @click.option("--allow-unsandboxed-workers", is_flag=True,
               help="Serve where the kernel cannot cut the query workers off the network (no seccomp); "
                    "SERVICE is still refused on the parsed query.")
+@click.option("--load-dumps", is_flag=True,
+              help="Load the dumps into a temporary store even where the store `build` left beside them holds them.")
 def serve_command(dumps: tuple[Path, ...], host: str, port: int, base_iri: str, forwarded_allow_ips: str,
-                  allow_unsandboxed_workers: bool, **limit_values: float) -> None:
+                  allow_unsandboxed_workers: bool, load_dumps: bool, **limit_values: float) -> None:
     """Serve the dumps: SPARQL 1.1 Protocol at /sparql, a query page at /, a page per resource, the files.
 
     Read-only; SERVICE is refused on the parsed query, and the query workers cannot open a socket. Every
     query runs in a worker process that is stopped at the time limit, when its client hangs up, or past the
-    memory limit; each client's requests in progress are capped.
+    memory limit; each client's requests in progress are capped. Dumps that `build` published are served
+    from the store it left beside them (store/), opened at once; others are loaded first.
     """
     # The web stack is imported only by the command that serves, so that the others start fast.
     from migration_lod.serve.pool import QueryEngine
@@ -326,7 +331,7 @@ def serve_command(dumps: tuple[Path, ...], host: str, port: int, base_iri: str, 
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
     try:
-        engine = QueryEngine(list(dumps), limits, sandboxed=not allow_unsandboxed_workers)
+        engine = QueryEngine(list(dumps), limits, sandboxed=not allow_unsandboxed_workers, published=not load_dumps)
     except SandboxUnavailable as exc:
         click.echo(f"error: the query workers cannot be cut off from the network here ({exc}); "
                    "--allow-unsandboxed-workers serves anyway", err=True)
@@ -336,8 +341,11 @@ def serve_command(dumps: tuple[Path, ...], host: str, port: int, base_iri: str, 
     except RuntimeError as exc:  # a worker that cannot start: the memory limit, or the machine
         click.echo(f"error: {exc} (is --worker-memory-mib large enough?)", err=True)
         sys.exit(EXIT_BAD_INPUT)
-    click.echo(f"loaded {engine.triples:,} triples in {engine.load_seconds:.2f} s; {limits.workers} query "
-               f"workers{'' if engine.sandboxed else ' (not sandboxed)'}; time limit {limits.timeout:g} s", err=True)
+    opened = f"opened the store built with the dumps ({engine.triples:,} triples) in {engine.load_seconds:.2f} s" \
+        if engine.why_loaded is None else \
+        f"loaded {engine.triples:,} triples in {engine.load_seconds:.2f} s ({engine.why_loaded})"
+    click.echo(f"{opened}; {limits.workers} query workers{'' if engine.sandboxed else ' (not sandboxed)'}; "
+               f"time limit {limits.timeout:g} s", err=True)
     run_server(engine, list(dumps), host=host, port=port, base_iri=base_iri, forwarded_allow_ips=forwarded_allow_ips)
 
 

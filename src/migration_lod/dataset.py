@@ -90,15 +90,18 @@ class Dataset:
                         also=check_links(self.graph, self.un, self.origins), engine=engine, progress=progress)
 
     def publish(self, out_dir: Path | str, report: ValidationReport | None = None,
-                progress: Progress | None = None, catalogue_report: list[Problem] | None = None) -> dict[str, Path]:
+                progress: Progress | None = None, catalogue_report: list[Problem] | None = None,
+                query_store: bool = True) -> dict[str, Path]:
         """Write the dumps, context, catalogue, VoID, SSSOM and checksums into `out_dir`; refuse when there is a
         violation, of the data's shapes or of DCAT-AP's on the catalogue.
 
         `out_dir` must be missing, empty or an earlier publication, and apart from the data folder (InputError
         otherwise). `report` is the validation of the graph as it is now, when the caller has just made it;
-        the catalogue's DCAT-AP warnings are added to `catalogue_report` when given.
+        the catalogue's DCAT-AP warnings are added to `catalogue_report` when given. `query_store` also writes
+        store/, the on-disk store `serve` opens instead of loading the dumps.
         """
-        return publish_graph(self.graph, out_dir, **self._publishing(report, progress, catalogue_report))
+        return publish_graph(self.graph, out_dir, query_store=query_store,
+                             **self._publishing(report, progress, catalogue_report))
 
     def release(self, out_dir: Path | str, version: str, notes: str = "", report: ValidationReport | None = None,
                 progress: Progress | None = None, catalogue_report: list[Problem] | None = None) -> Path:

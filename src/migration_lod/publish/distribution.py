@@ -22,6 +22,8 @@ RELEASES = "releases"  # `release` writes each version into a publication's rele
 RELEASE_FILE = "release.json"  # a release's version, date, notes, predecessor and input digest
 CHANGES_FILE = "CHANGES.md"  # what changed since the previous release ...
 CHANGES_JSON = "changes.json"  # ... and the same for programs, read by serve for the history of each resource
+STORE = "store"  # the graph in an on-disk store that serve opens (publish/query_store); not a published file
+STORE_MANIFEST = "store.json"  # in STORE/: what the store holds
 MEDIA_TYPES = {  # file suffix -> media type of the file itself (a .gz is gzip, whatever it holds)
     **{suffix: rdf.media_type for suffix, rdf in RDF_FORMATS.items()},
     ".tsv": "text/tab-separated-values",
@@ -37,14 +39,20 @@ def media_type(name: str) -> str:
     return MEDIA_TYPES.get("." + name.rsplit(".", 1)[-1], "text/plain") if "." in name else "text/plain"
 
 
-def _unmarked_publication(folder: Path, entries: set[str]) -> bool:
-    """A publication written before folders were marked: every file is one its checksum file lists."""
+def checksums(folder: Path) -> dict[str, str]:
+    """The digests the folder's SHA256SUMS lists, by file name; none when it cannot be read."""
     try:
         lines = (folder / CHECKSUMS).read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError):
-        return False
-    listed = {line.split("  ", 1)[1] for line in lines if "  " in line}
-    return f"{DUMP_NAME}.nt" in listed and entries <= listed | {CHECKSUMS, IMPORTED}
+        return {}
+    return {name: digest for digest, _, name in (line.partition("  ") for line in lines) if name}
+
+
+def _unmarked_publication(folder: Path, entries: set[str]) -> bool:
+    """A publication written before folders were marked: every file is one its checksum file lists."""
+    listed = set(checksums(folder))
+    ours = {CHECKSUMS, IMPORTED, *([STORE] if (folder / STORE / STORE_MANIFEST).is_file() else [])}
+    return f"{DUMP_NAME}.nt" in listed and entries <= listed | ours
 
 
 PUBLICATION = OutputKind("publication", keep=(IMPORTED, RELEASES), unmarked=_unmarked_publication)

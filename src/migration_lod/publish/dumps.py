@@ -35,11 +35,13 @@ from migration_lod.publish.distribution import (
     DUMPS,
     PUBLICATION,
     SSSOM_FILE,
+    STORE,
     VOID_FILE,
     releases,
 )
 from migration_lod.publish.jsonld import write_jsonld
 from migration_lod.publish.ontology_docs import write_ontology_docs
+from migration_lod.publish.query_store import describe_query_store, load_query_store
 from migration_lod.publish.void import dataset_statistics, describe_dataset
 from migration_lod.rdf.jsonld import CONTEXT_FILE
 from migration_lod.rdf.namespaces import DEFAULT_BASE_IRI, PREFIXES
@@ -64,11 +66,12 @@ def _write_gzip(path: Path) -> None:
 
 
 def write_dumps(store: ox.Store, folder: Path, context: dict[str, Any], base_iri: str,
-                pool: Executor, progress: Stage | None = None) -> dict[str, Path]:
+                pool: Executor, progress: Stage | None = None, query_store: Path | None = None) -> dict[str, Path]:
     """Write the three dumps of the store's default graph and their .gz into `folder`; return them by suffix.
+    With `query_store`, the N-Triples are also loaded into an on-disk store there (publish/query_store).
 
-    The JSON-LD compaction is Python and holds the GIL; the Turtle dump and gzip run in `pool`'s threads
-    meanwhile (pyoxigraph and zlib let go of the GIL), on the other cores.
+    The JSON-LD compaction is Python and holds the GIL; the Turtle dump, gzip and the query store's loading
+    run in `pool`'s threads meanwhile (pyoxigraph and zlib let go of the GIL), on the other cores.
     """
     files = {suffix: folder / f"{DUMP_NAME}.{suffix}" for suffix in DUMPS}
     nt = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=DEFAULT_GRAPH)
@@ -77,6 +80,8 @@ def write_dumps(store: ox.Store, folder: Path, context: dict[str, Any], base_iri
     write_jsonld(nt, context, context_iri(base_iri), files["jsonld"], progress)
     del nt
     jobs.append(pool.submit(_write_gzip, files["jsonld"]))
+    if query_store is not None:  # after the compaction: their memory peaks would add up (2 M triples: 1.1 GB)
+        jobs.append(pool.submit(load_query_store, files["nt"], query_store))
     for job in jobs:
         job.result()
     return files
@@ -98,7 +103,8 @@ def publish_graph(graph: Graph, out_dir: Path | str, *, base_iri: str, context: 
                   catalogue_report: list[Problem] | None = None, kind: OutputKind = PUBLICATION,
                   also: Callable[[Path], None] | None = None,
                   revise_catalogue: Callable[[Graph], Graph] | None = None,
-                  prior_ontology_version: tuple[str, str] | None = None) -> dict[str, Path]:
+                  prior_ontology_version: tuple[str, str] | None = None,
+                  query_store: bool = True) -> dict[str, Path]:
     """Publish `graph` into `out_dir` atomically; return the published files by name.
 
     `out_dir` must be missing, empty or an earlier publication, and apart from the `inputs` folders
@@ -108,17 +114,19 @@ def publish_graph(graph: Graph, out_dir: Path | str, *, base_iri: str, context: 
     release that is never replaced); `also` writes more files into the staging folder, before the checksums;
     `revise_catalogue` rewrites the catalogue before it is checked (a release's names its version);
     `prior_ontology_version` (the ontology's IRI, the IRI of its version before) is stated in the dumps and
-    the ontology's files of this publication only (a release's), the graph given is left as it was.
+    the ontology's files of this publication only (a release's), the graph given is left as it was;
+    `query_store` builds the on-disk store `serve` opens instead of loading the dumps (publish/query_store).
     """
     out = Path(out_dir)
     store = as_store(graph)
     stage = (progress or Progress(quiet=True)).stage("publishing (JSON-LD)", "triples", len(store))
 
     def fill(staging: Path) -> None:
-        with ThreadPoolExecutor(max_workers=3) as pool:
+        with ThreadPoolExecutor(max_workers=4) as pool:
             statistics = pool.submit(dataset_statistics, store, base_iri, un_space())
             coverage = pool.submit(data_coverage, store, base_iri)
-            files = write_dumps(store, staging, context, base_iri, pool, stage)
+            files = write_dumps(store, staging, context, base_iri, pool, stage,
+                                query_store=staging / STORE if query_store else None)
         (staging / CONTEXT_FILE).write_text(
             json.dumps({"@context": context}, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         links = link_mappings(graph, tuple(dict.fromkeys((base_iri, DEFAULT_BASE_IRI))))
@@ -131,7 +139,10 @@ def publish_graph(graph: Graph, out_dir: Path | str, *, base_iri: str, context: 
         write_ontology_docs(staging, prior_ontology_version)
         if also is not None:
             also(staging)
-        digests = {path.name: _sha256(path) for path in staging.iterdir()}
+        digests = {path.name: _sha256(path) for path in staging.iterdir() if path.is_file()}
+        if query_store:
+            dumps = [staging / f"{files[suffix].name}{gz}" for suffix in DUMPS for gz in ("", ".gz")]
+            describe_query_store(staging / STORE, dumps, digests, len(store))
         catalogue = describe_catalogue(base_iri, metadata, files, digests, coverage.result(), releases(out))
         if revise_catalogue is not None:
             catalogue = revise_catalogue(catalogue)
@@ -173,5 +184,6 @@ def _sha256(path: Path) -> str:
 
 def _write_checksums(folder: Path, known: dict[str, str]) -> None:
     """SHA256SUMS of every file of the folder (the digests already computed are not computed again)."""
-    lines = [f"{known.get(path.name) or _sha256(path)}  {path.name}\n" for path in sorted(folder.iterdir())]
+    lines = [f"{known.get(path.name) or _sha256(path)}  {path.name}\n" for path in sorted(folder.iterdir())
+             if path.is_file()]
     (folder / CHECKSUMS).write_text("".join(lines), encoding="utf-8")

@@ -183,6 +183,6 @@ def publish_release(graph: Graph, out_dir: Path | str, version: str, notes: str 
     publish_graph(graph, target, metadata=metadata, kind=RELEASE, also=describe,
                   revise_catalogue=versioned_catalogue(publishing["base_iri"], version, previous),
                   prior_ontology_version=(ontology.iri, prior) if prior is not None and prior != ontology.prior_version
-                  else None, **publishing)
+                  else None, query_store=False, **publishing)
     _freeze(target)
     return target

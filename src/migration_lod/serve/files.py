@@ -26,6 +26,7 @@ from migration_lod.publish.distribution import (
     CHECKSUMS,
     ONTOLOGY_TURTLE,
     RELEASES,
+    checksums,
     media_type,
     releases,
 )
@@ -37,12 +38,7 @@ VERSION_IRI = ox.NamedNode("http://www.w3.org/2002/07/owl#versionIRI")
 
 def _listed(folder: Path) -> list[str]:
     """The plain file names that the folder's checksum file lists and that are regular files in the folder."""
-    try:
-        lines = (folder / CHECKSUMS).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return []
-    names = [line.split("  ", 1)[1] for line in lines if "  " in line]
-    return [name for name in names if Path(name).name == name and name not in (".", "..")
+    return [name for name in checksums(folder) if Path(name).name == name and name not in (".", "..")
             and (folder / name).is_file() and not (folder / name).is_symlink()]
 
 

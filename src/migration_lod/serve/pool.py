@@ -1,8 +1,9 @@
 """Read-only SPARQL in confined worker processes that are stopped when a query passes a limit.
 
 pyoxigraph has no query timeout in its Python API, and its evaluation cannot be interrupted: a query is
-stopped by stopping the process it runs in. The dumps are loaded once into an on-disk store that every
-worker opens read-only; workers are forked from a preloaded fork server, so a stopped worker is replaced
+stopped by stopping the process it runs in. Every worker opens one on-disk store read-only: the store a
+publication holds beside its dumps (publish/query_store) when it was built with them, else the dumps loaded
+once into a temporary store; workers are forked from a preloaded fork server, so a stopped worker is replaced
 in milliseconds while the others go on. A query is stopped when its deadline passes (counted from the
 request's arrival), when its client goes away, or when its worker's memory passes the limit.
 """
@@ -24,6 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from migration_lod.publish.query_store import PublishedStore, published_store
 from migration_lod.serve.limits import Limits
 from migration_lod.serve.messages import Answer, QueryError, QueryRequest
 from migration_lod.serve.sandbox import SandboxUnavailable, anonymous_memory
@@ -88,7 +90,8 @@ class _Worker:
 class QueryEngine:
     """A pool of confined worker processes over a read-only store; every query runs under the limits."""
 
-    def __init__(self, dumps: Iterable[Path], limits: Limits | None = None, *, sandboxed: bool = True) -> None:
+    def __init__(self, dumps: Iterable[Path], limits: Limits | None = None, *, sandboxed: bool = True,
+                 published: bool = True) -> None:
         self.limits = limits or Limits()
         self.sandboxed = sandboxed
         self._workers: list[_Worker] = []
@@ -99,10 +102,18 @@ class QueryEngine:
         self._closed = False
         # Blocking pipe reads, process starts and reaps: a pool of their own, so they never wait for each other.
         self._threads = ThreadPoolExecutor(max_workers=2 * self.limits.workers + 2, thread_name_prefix="query-pool")
-        self._folder = Path(tempfile.mkdtemp(prefix="migration-lod-store-"))
+        dumps = list(dumps)
+        found = published_store(dumps) if published else "asked to load the dumps"
+        self._folder: Path | None = None  # the temporary store's, deleted at close
+        self.why_loaded: str | None = None  # why the dumps were loaded rather than a published store opened
         try:
             started = time.perf_counter()
-            self.triples = load_dumps(dumps, self._folder / "store")
+            if isinstance(found, PublishedStore):
+                self.store_dir, self.triples = found.path, found.triples
+            else:
+                self._folder = Path(tempfile.mkdtemp(prefix="migration-lod-store-"))
+                self.store_dir, self.why_loaded = self._folder / "store", found
+                self.triples = load_dumps(dumps, self.store_dir)
             self.load_seconds = time.perf_counter() - started
             self._context = _context()
             for _ in range(self.limits.workers):
@@ -113,7 +124,7 @@ class QueryEngine:
         self._idle = list(self._workers)
 
     def _spawn(self) -> _Worker:
-        return _Worker(self._context, self._folder / "store", self.limits, self.sandboxed)
+        return _Worker(self._context, self.store_dir, self.limits, self.sandboxed)
 
     def retry_after(self) -> int:
         """Seconds until a worker is sure to be free: the nearest deadline of the queries running now."""
@@ -244,7 +255,7 @@ class QueryEngine:
         return QueryError(500, "the query worker failed while answering; other queries are not affected")
 
     def close(self) -> None:
-        """Stop the workers and delete the store."""
+        """Stop the workers and delete the store they loaded (never a published one)."""
         self._closed = True
         for task in self._respawning:
             task.cancel()
@@ -253,5 +264,6 @@ class QueryEngine:
         for worker in self._workers:
             worker.process.join(5)
         self._threads.shutdown(wait=False, cancel_futures=True)
-        shutil.rmtree(self._folder, ignore_errors=True)
+        if self._folder is not None:
+            shutil.rmtree(self._folder, ignore_errors=True)
 
