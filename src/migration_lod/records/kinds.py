@@ -7,6 +7,7 @@ the mapper turns its fields into triples with it, and validation reports name fi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from rdflib import DCTERMS, ORG, PROV, SKOS, URIRef
 
@@ -39,12 +40,18 @@ class Kind:
     classes: dict[str, URIRef] = field(default_factory=dict)
     default_class: URIRef | None = None
 
+    @cached_property
+    def _by_name(self) -> dict[str, Field]:
+        return {f.name: f for f in self.fields}
+
     def field(self, name: str) -> Field | None:
         """The field called `name`, or None."""
-        for f in self.fields:
-            if f.name == name:
-                return f
-        return None
+        return self._by_name.get(name)
+
+    @cached_property
+    def required(self) -> tuple[Field, ...]:
+        """The fields every record of this kind must give."""
+        return tuple(f for f in self.fields if f.required)
 
     def field_for(self, predicate: URIRef) -> Field | None:
         """The field that maps to `predicate`, or None."""

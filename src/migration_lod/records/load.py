@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -95,39 +95,93 @@ def _check_when(value: Any, allow_partial: bool) -> str | None:
     return None
 
 
-def _check_scalar(spec: Field, value: Any) -> tuple[Any, str | None]:
-    """Check one value of a field; return the normalised value, or an error message."""
-    kind = spec.type
-    if kind == "text":
-        checked = _check_text(value)
-        return (checked, None) if isinstance(checked, dict) else (None, checked)
-    if kind == "count":
-        text = str(value).strip() if isinstance(value, int | str) and not isinstance(value, bool) else ""
-        return (str(int(text)), None) if text.isdigit() else (None, f"{quoted(value)} is not a whole number")
-    if kind in ("year", "date", "when"):
-        checked = _check_when(value, allow_partial=kind == "when") if kind != "year" else (
-            str(value) if YEAR.match(str(value)) and not isinstance(value, bool) else None
-        )
-        expected = {"year": "a year (YYYY)", "date": "a date (YYYY-MM-DD)",
-                    "when": "a date (YYYY, YYYY-MM or YYYY-MM-DD)"}[kind]
-        return (checked, None) if checked else (None, f"{quoted(value)} is not {expected}")
-    if isinstance(value, bool) or not isinstance(value, str | int):
-        return None, f"must be a string, not {type(value).__name__}"
-    value = str(value).strip()
-    if kind == "symbol" and not UN_SYMBOL.match(value):
-        return None, f"{quoted(value)} is not a UN document symbol (for example A/RES/71/1)"
-    if kind == "unbis":
-        match = UNBIS_ID.match(value)
-        return (match.group(1), None) if match else (None, f"{quoted(value)} is not a UNBIS Thesaurus identifier")
-    if kind == "iso3" and not ISO3.match(value):
-        return None, f"{quoted(value)} is not an ISO 3166-1 alpha-3 code"
-    if kind == "slug" and not SLUG.match(value):
-        return None, f"{quoted(value)} is not a safe IRI slug (lower-case letters, digits and single hyphens)"
-    if kind in REFERENCES and not (SLUG.match(value) or (kind == "agent" and ISO3.match(value))):
-        return None, f"{quoted(value)} is not {REFERENCES[kind]}"
-    if spec.choices and value not in spec.choices:
-        return None, f"{quoted(value)} is not one of: {', '.join(spec.choices)}"
-    return value, None
+Checked = tuple[Any, str | None]  # the normalised value, or None and what is wrong with the value
+Check = Callable[[Any], Checked]
+
+
+def _checked_text(value: Any) -> Checked:
+    checked = _check_text(value)
+    return (checked, None) if isinstance(checked, dict) else (None, checked)
+
+
+def _checked_count(value: Any) -> Checked:
+    text = str(value).strip() if isinstance(value, int | str) and not isinstance(value, bool) else ""
+    return (str(int(text)), None) if text.isdigit() else (None, f"{quoted(value)} is not a whole number")
+
+
+def _checked_year(value: Any) -> Checked:
+    if YEAR.match(str(value)) and not isinstance(value, bool):
+        return str(value), None
+    return None, f"{quoted(value)} is not a year (YYYY)"
+
+
+def _checked_date(value: Any) -> Checked:
+    checked = _check_when(value, allow_partial=False)
+    return (checked, None) if checked else (None, f"{quoted(value)} is not a date (YYYY-MM-DD)")
+
+
+def _checked_when(value: Any) -> Checked:
+    checked = _check_when(value, allow_partial=True)
+    return (checked, None) if checked else (None, f"{quoted(value)} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)")
+
+
+VALUE_CHECKS: dict[str, Check] = {  # field type -> the check of one value, for the types not written as strings
+    "text": _checked_text, "count": _checked_count, "year": _checked_year, "date": _checked_date,
+    "when": _checked_when,
+}
+AGENT = re.compile(f"{SLUG.pattern}|{ISO3.pattern}")
+PATTERNS: dict[str, tuple[re.Pattern, str]] = {  # field type -> what its (stripped) string value must match
+    "symbol": (UN_SYMBOL, "a UN document symbol (for example A/RES/71/1)"),
+    "unbis": (UNBIS_ID, "a UNBIS Thesaurus identifier"),
+    "iso3": (ISO3, "an ISO 3166-1 alpha-3 code"),
+    "slug": (SLUG, "a safe IRI slug (lower-case letters, digits and single hyphens)"),
+    "agent": (AGENT, REFERENCES["agent"]),
+    **{kind: (SLUG, REFERENCES[kind]) for kind in ("organisation", "document", "event")},
+}
+CAPTURED = frozenset({"unbis"})  # the value kept is the pattern's first group (a UNBIS IRI's number)
+
+
+def _string_check(spec: Field) -> Check:
+    """The check of a value of the other types: a string (or a number written as one), its pattern, its
+    choices; made once per field."""
+    pattern, what = PATTERNS.get(spec.type, (None, ""))
+    captured, choices = spec.type in CAPTURED, spec.choices
+
+    def check(value: Any) -> Checked:
+        if not isinstance(value, str) and (isinstance(value, bool) or not isinstance(value, int)):
+            return None, f"must be a string, not {type(value).__name__}"
+        value = str(value).strip()
+        if pattern is not None:
+            match = pattern.match(value)
+            if match is None:
+                return None, f"{quoted(value)} is not {what}"
+            if captured:
+                value = match.group(1)
+        if choices and value not in choices:
+            return None, f"{quoted(value)} is not one of: {', '.join(choices)}"
+        return value, None
+    return check
+
+
+def field_check(spec: Field) -> Check:
+    """The check of a field's value (a list of values for a field that repeats)."""
+    if spec.type == "sources":
+        return _check_sources
+    one = VALUE_CHECKS.get(spec.type) or _string_check(spec)
+    if not spec.many:
+        return one
+
+    def each(values: Any) -> Checked:
+        if not isinstance(values, list):
+            return None, "must be a list"
+        checked = []
+        for value in values:
+            result, error = one(value)
+            if error:
+                return None, error
+            checked.append(result)
+        return checked, None
+    return each
 
 
 def _check_sources(value: Any) -> tuple[list[dict[str, str]] | None, str | None]:
@@ -150,6 +204,17 @@ def _check_sources(value: Any) -> tuple[list[dict[str, str]] | None, str | None]
     return sources, None
 
 
+_CHECKS: dict[int, tuple[Kind, dict[str, Check]]] = {}  # by id of the kind (a Kind holds a dict: unhashable)
+
+
+def _checks(kind: Kind) -> dict[str, Check]:
+    """The check of each field of a kind, by field name, made once per kind."""
+    made = _CHECKS.get(id(kind))
+    if made is None or made[0] is not kind:
+        made = _CHECKS[id(kind)] = kind, {spec.name: field_check(spec) for spec in kind.fields}
+    return made[1]
+
+
 def check_record(kind: Kind, raw: Any, file: str, index: int) -> tuple[Record | None, list[Problem]]:
     """Check one raw mapping against its kind; return the record and the problems found."""
     line = getattr(raw, "line", None)
@@ -160,31 +225,22 @@ def check_record(kind: Kind, raw: Any, file: str, index: int) -> tuple[Record | 
     if isinstance(raw.get("id"), str):
         record.values["id"] = raw["id"]
     problems = []
+    checks = _checks(kind)
     for name, value in raw.items():
-        spec = kind.field(name) if isinstance(name, str) else None
-        if spec is None:
+        check = checks.get(name) if isinstance(name, str) else None
+        if check is None:
             known = ", ".join(f.name for f in kind.fields)
             problems.append(record.problem(str(name), f"unknown field for a {kind.name} record (known: {known})"))
             continue
         if value is None or value == [] or value == "":
             continue
-        if spec.type == "sources":
-            checked, error = _check_sources(value)
-        elif spec.many:
-            if not isinstance(value, list):
-                checked, error = None, "must be a list"
-            else:
-                results = [_check_scalar(spec, v) for v in value]
-                error = next((e for _, e in results if e), None)
-                checked = [v for v, _ in results]
-        else:
-            checked, error = _check_scalar(spec, value)
+        checked, error = check(value)
         if error:
             problems.append(record.problem(name, error))
         else:
             record.values[name] = checked
-    for spec in kind.fields:
-        if spec.required and spec.name not in record.values and not any(p.field == spec.name for p in problems):
+    for spec in kind.required:
+        if spec.name not in record.values and not any(p.field == spec.name for p in problems):
             problems.append(record.problem(spec.name, "required field is missing"))
     return (record if not problems else None), problems
 

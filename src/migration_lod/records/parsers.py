@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,21 +31,13 @@ class _DuplicateKey(yaml.MarkedYAMLError):
     """A key given twice in one mapping (PyYAML would silently keep the last)."""
 
 
-class _Loader(yaml.SafeLoader):
-    """Safe YAML loading that keeps dates as strings and mappings with their lines, and bounds nesting."""
+# libyaml's parser where PyYAML was built with it (its wheels are): the pure-Python one is ten times slower.
+_Parser = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-    depth = 0
 
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
-        """Compose a node, refusing to go deeper than MAX_DEPTH (PyYAML recurses)."""
-        self.depth += 1
-        try:
-            if self.depth > MAX_DEPTH:
-                raise yaml.composer.ComposerError(None, None, f"nested more than {MAX_DEPTH} levels deep",
-                                                  self.peek_event().start_mark)
-            return super().compose_node(parent, index)
-        finally:
-            self.depth -= 1
+class _Loader(_Parser):  # type: ignore[misc, valid-type]
+    """Safe YAML loading that keeps dates as strings and mappings with their lines (the nesting and the
+    aliases are bounded before, by _check_shape on the events)."""
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -82,36 +74,45 @@ def _read_text(path: Path, shown: str, empty: str | None = "the file is empty: e
     return text
 
 
-def _children(node: yaml.Node) -> list[yaml.Node]:
-    if isinstance(node, yaml.SequenceNode):
-        return list(node.value)
-    if isinstance(node, yaml.MappingNode):
-        return [part for pair in node.value for part in pair]
-    return []
+def _check_shape(loader: yaml.SafeLoader) -> None:
+    """Read the document's events once, before any node is composed: refuse nesting past MAX_DEPTH (both of
+    PyYAML's composers recurse, libyaml's in C) and aliases that would expand it past MAX_EXPANSION times
+    what it writes out (a few hundred bytes of anchors can otherwise become gigabytes). Counted without
+    recursion and without building anything."""
+    open_anchors: list[str | None] = []
+    started_at: list[int] = []  # the count of values when each open collection started
+    sizes: dict[str, int] = {}  # the expanded size of each anchored value seen whole
+    written = expanded = 0
+    while loader.check_event():
+        event = loader.get_event()
+        if isinstance(event, yaml.CollectionStartEvent):
+            if len(started_at) >= MAX_DEPTH:
+                raise yaml.composer.ComposerError(None, None, f"nested more than {MAX_DEPTH} levels deep",
+                                                  event.start_mark)
+            written, expanded = written + 1, expanded + 1
+            open_anchors.append(event.anchor)
+            started_at.append(expanded - 1)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            anchor, start = open_anchors.pop(), started_at.pop()
+            if anchor is not None:
+                sizes[anchor] = expanded - start
+        elif isinstance(event, yaml.ScalarEvent):
+            written, expanded = written + 1, expanded + 1
+            if event.anchor is not None:
+                sizes[event.anchor] = 1
+        elif isinstance(event, yaml.AliasEvent):
+            if event.anchor in open_anchors:
+                raise ValueError("an alias refers to a value that contains it")
+            if event.anchor not in sizes:
+                raise yaml.composer.ComposerError(None, None, f"found undefined alias {event.anchor!r}",
+                                                  event.start_mark)
+            expanded += sizes[event.anchor]
+            if expanded > MAX_EXPANSION * written + 1000:
+                raise _TooExpanded(expanded, written)
 
 
-def _expanded_size(root: yaml.Node) -> tuple[int, int]:
-    """How many values the document holds once its aliases are expanded, and how many it writes out.
-
-    Raises ValueError for an alias that contains itself. Walked without recursion: documents can be deep.
-    """
-    sizes: dict[int, int] = {}
-    open_nodes: set[int] = set()
-    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
-    while stack:
-        node, finished = stack.pop()
-        if finished:
-            open_nodes.discard(id(node))
-            sizes[id(node)] = 1 + sum(sizes[id(child)] for child in _children(node))
-            continue
-        if id(node) in sizes:
-            continue
-        if id(node) in open_nodes:
-            raise ValueError("an alias refers to a value that contains it")
-        open_nodes.add(id(node))
-        stack.append((node, True))
-        stack.extend((child, False) for child in _children(node) if id(child) not in sizes)
-    return sizes[id(root)], len(sizes)
+class _TooExpanded(Exception):
+    """A document whose aliases expand it too far (values once expanded, values written)."""
 
 
 def parse_structured(path: Path, shown: str, kind: Kind) -> list[Any]:
@@ -136,15 +137,15 @@ def parse_document(path: Path, shown: str) -> Any:
             raise InputError([Problem(f"malformed JSON: {exc.msg}", shown, exc.lineno)]) from exc
         except RecursionError as exc:
             raise InputError([Problem("malformed JSON: nested too deeply", shown)]) from exc
-    loader = _Loader(text)
+    checker, loader = _Loader(text), _Loader(text)
     try:
+        _check_shape(checker)
         node = loader.get_single_node()
-        if node is not None:
-            expanded, written = _expanded_size(node)
-            if expanded > MAX_EXPANSION * written + 1000:
-                raise InputError([Problem(f"its aliases (*name) expand it to {expanded:,} values from {written:,}: "
-                                          f"write the repeated values out", shown)])
         data = loader.construct_document(node) if node is not None else None
+    except _TooExpanded as exc:
+        expanded, written = exc.args
+        raise InputError([Problem(f"its aliases (*name) expand it to more than {expanded:,} values from "
+                                  f"{written:,}: write the repeated values out", shown)]) from exc
     except ValueError as exc:
         raise InputError([Problem(f"malformed YAML: {exc}", shown)]) from exc
     except yaml.MarkedYAMLError as exc:
@@ -155,6 +156,7 @@ def parse_document(path: Path, shown: str) -> Any:
     except yaml.YAMLError as exc:
         raise InputError([Problem(f"malformed YAML: {exc}", shown)]) from exc
     finally:
+        checker.dispose()
         loader.dispose()
     return data
 
@@ -169,42 +171,54 @@ def parse_csv(path: Path, shown: str, kind: Kind) -> Iterator[LocatedDict]:
         raise InputError([Problem(f"malformed CSV: {exc}", shown, reader.line_num)]) from exc
 
 
+Put = Callable[[LocatedDict, str], None]  # writes one non-empty cell into the row's mapping
+
+
+def _column(column: str, kind: Kind) -> Put:
+    """How a cell of this column goes into its row's mapping, decided once per file: list cells split on
+    '|', label@fr columns joined with label into one text, sources.N.key columns nested under sources."""
+    name, _, language = column.partition("@")
+    if name.startswith("sources."):
+        _, index, key = ([*name.split("."), "", ""])[:3]
+
+        def source(mapping: LocatedDict, cell: str) -> None:
+            mapping.setdefault("sources", {}).setdefault(index, {})[key] = cell
+        return source
+    spec = kind.field(name.split(".")[0])
+    if spec and spec.many:
+        def items(mapping: LocatedDict, cell: str) -> None:
+            values = [v.strip() for v in cell.split(LIST_SEPARATOR)]
+            mapping[name] = [*(mapping.get(name) or []), *([{language: v} for v in values] if language else values)]
+        return items
+
+    def text(mapping: LocatedDict, cell: str) -> None:
+        if not language and name not in mapping:
+            mapping[name] = cell
+            return
+        texts = mapping.get(name, {})  # label and label@fr columns make one text in several languages
+        mapping[name] = {**({"en": texts} if isinstance(texts, str) else texts), language or "en": cell}
+    return text
+
+
 def _csv_rows(reader: Any, shown: str, kind: Kind) -> Iterator[LocatedDict]:
     header = next(reader)
+    columns = [_column(column, kind) for column in header]
     end = reader.line_num
     for row in reader:
         # A quoted cell may span lines: a row starts on the line after the previous one ended.
         line, end = end + 1, reader.line_num
-        if not any(cell.strip() for cell in row):
-            continue
         if len(row) != len(header):
+            if not any(cell.strip() for cell in row):
+                continue
             raise InputError([Problem(f"the row has {len(row)} cells, the header {len(header)}", shown, line)])
         mapping = LocatedDict()
+        for put, cell in zip(columns, row, strict=True):
+            if cell and (cell := cell.strip()):
+                put(mapping, cell)
+        if not mapping:
+            continue
         mapping.line = line
-        mapping.key_lines = {}
-        for column, cell in zip(header, row, strict=True):
-            cell = cell.strip()
-            if not cell:
-                continue
-            name, _, language = column.partition("@")
-            spec = kind.field(name.split(".")[0])
-            if name.startswith("sources."):
-                _, index, key = ([*name.split("."), "", ""])[:3]
-                sources = mapping.setdefault("sources", {})
-                sources.setdefault(index, {})[key] = cell
-                mapping.key_lines["sources"] = line
-                continue
-            value: Any = cell
-            if spec and spec.many:
-                items = [v.strip() for v in cell.split(LIST_SEPARATOR)]
-                value = [*(mapping.get(name) or []), *({language: v} for v in items)] if language else [
-                    *(mapping.get(name) or []), *items]
-            elif language or name in mapping:
-                # label and label@fr columns make one text in several languages.
-                texts = mapping.get(name, {})
-                value = {**({"en": texts} if isinstance(texts, str) else texts), language or "en": cell}
-            mapping[name] = value
-            mapping.key_lines[name] = line
+        mapping.key_lines = dict.fromkeys(mapping, line)
         if "sources" in mapping:
             mapping["sources"] = [mapping["sources"][i] for i in sorted(mapping["sources"], key=_index_key)]
         yield mapping
