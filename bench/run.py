@@ -6,9 +6,12 @@
 - starvation: the latency of a simple query while N clients send endless queries and hang up, on the
   real data, beside the same measure of another source tree (`--before-src`, an earlier commit);
 - diff: `migration-lod diff` of a dump and a copy with 1 % of its records changed, beside rdflib's
-  graph_diff on the same pair (up to --diff-rdflib-max triples), seconds and peak memory.
+  graph_diff on the same pair (up to --diff-rdflib-max triples), seconds and peak memory;
+- virtuoso (run only when asked: it takes long): a dump of --virtuoso-records records loaded into Virtuoso
+  by its bulk loader and by `migration-lod push`, timed.
 
-    python bench/run.py [--sizes 1000 10000 100000] [--runs 3] [--part all|pipeline|endpoint|starvation|diff]
+    python bench/run.py [--sizes 1000 10000 100000] [--runs 3]
+                        [--part all|pipeline|endpoint|starvation|diff|virtuoso] [--virtuoso-records 1000000]
                         [--attackers 0 1 2 4 8] [--before-src CHECKOUT/src]
 
 Writes bench/results.json and prints tables. Figures, not assertions: no test depends on them.
@@ -41,6 +44,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from changes import changes, print_changes  # noqa: E402
 from pipeline import pipeline, print_pipeline  # noqa: E402
 from starvation import print_starvation, starvation  # noqa: E402
+from virtuoso import load_into_virtuoso, print_virtuoso  # noqa: E402
 
 from migration_lod.dataset import Dataset, assemble, load_metadata  # noqa: E402
 from migration_lod.rdf.terms import as_store  # noqa: E402
@@ -202,7 +206,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", nargs="*", type=int, default=[1000, 10000, 100000])
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--part", choices=["all", "pipeline", "endpoint", "starvation", "diff"], default="all")
+    parser.add_argument("--part", choices=["all", "pipeline", "endpoint", "starvation", "diff", "virtuoso"],
+                        default="all")
+    parser.add_argument("--virtuoso-records", type=int, default=1000000,
+                        help="records of the dump loaded into Virtuoso (--part virtuoso)")
     parser.add_argument("--attackers", nargs="*", type=int, default=[0, 1, 2, 4, 8],
                         help="numbers of clients sending endless queries (starvation)")
     parser.add_argument("--before-src", type=Path,
@@ -222,7 +229,7 @@ def main() -> None:
                                  "platform": platform.platform()}, "runs": args.runs,
                      **{part: [] if args.part in ("all", part) else previous.get(part, [])
                         for part in ("pipeline", "endpoint", "diff")},
-                     "starvation": previous.get("starvation", {})}
+                     "starvation": previous.get("starvation", {}), "virtuoso": previous.get("virtuoso", {})}
     summary: dict = {}
     for size in args.sizes if args.part in ("all", "pipeline") else []:
         result = pipeline(size, args.runs, args.pyshacl_max, args.violations, args.rdflib_max)
@@ -280,6 +287,14 @@ def main() -> None:
                 rows = starvation(nt, free_port(), args.attackers, src)
                 results["starvation"][label] = rows
                 print_starvation(f"{label} ({src or 'this checkout'})", rows)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+    if args.part == "virtuoso":
+        folder = Path(tempfile.mkdtemp(prefix="migration-lod-bench-"))
+        try:
+            nt = dataset_nt(args.virtuoso_records, folder)
+            results["virtuoso"] = {"records": args.virtuoso_records, **load_into_virtuoso(nt)}
+            print_virtuoso(args.virtuoso_records, results["virtuoso"])
         finally:
             shutil.rmtree(folder, ignore_errors=True)
     for label in ("after", "before"):

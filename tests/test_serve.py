@@ -288,6 +288,9 @@ def test_a_publication_is_served_from_the_store_its_build_left_unless_a_dump_cha
     with (copy / "migration-lod.nt").open("a", encoding="utf-8") as dump:
         dump.write('<http://example.org/new> <http://example.org/p> "written after the build" .\n')
     assert served_alone("migration-lod.nt", "not a dump the store was built with"), "never a stale store"
+    shutil.move(copy / "store" / "oxigraph", tmp_path / "moved")
+    assert not served_alone("migration-lod.ttl", "the store cannot be opened")
+    shutil.move(tmp_path / "moved", copy / "store" / "oxigraph")
     manifest = json.loads((copy / "store" / "store.json").read_text())
     manifest["pyoxigraph"] = "0.0.1"
     (copy / "store" / "store.json").write_text(json.dumps(manifest))

@@ -84,4 +84,8 @@ def published_store(dumps: Iterable[Path]) -> PublishedStore | str:
         if not isinstance(described, dict) or described.get("sha256") != listed.get(dump.name) or \
                 (described.get("size"), described.get("mtime_ns")) != (status.st_size, status.st_mtime_ns):
             return f"{dump.name} is not a dump the store was built with, unchanged and listed in the checksums"
+    try:  # opened once here, so that a store the workers could not open (permissions, damage) is never chosen
+        ox.Store.read_only(str(folder / STORE / STORE_DATA))
+    except OSError as exc:
+        return f"the store cannot be opened: {exc}"
     return PublishedStore(folder / STORE / STORE_DATA, manifest["triples"])

@@ -188,7 +188,8 @@ def _column(column: str, kind: Kind) -> Put:
     if spec and spec.many:
         def items(mapping: LocatedDict, cell: str) -> None:
             values = [v.strip() for v in cell.split(LIST_SEPARATOR)]
-            mapping[name] = [*(mapping.get(name) or []), *([{language: v} for v in values] if language else values)]
+            values = [{language: v} for v in values] if language else values
+            mapping[name] = [*mapping[name], *values] if name in mapping else values
         return items
 
     def text(mapping: LocatedDict, cell: str) -> None:
@@ -220,7 +221,9 @@ def _csv_rows(reader: Any, shown: str, kind: Kind) -> Iterator[LocatedDict]:
         mapping.line = line
         mapping.key_lines = dict.fromkeys(mapping, line)
         if "sources" in mapping:
-            mapping["sources"] = [mapping["sources"][i] for i in sorted(mapping["sources"], key=_index_key)]
+            sources = mapping["sources"]
+            mapping["sources"] = list(sources.values()) if len(sources) == 1 else [
+                sources[i] for i in sorted(sources, key=_index_key)]
         yield mapping
 
 
