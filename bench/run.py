@@ -48,6 +48,7 @@ from virtuoso import load_into_virtuoso, print_virtuoso  # noqa: E402
 
 from migration_lod.dataset import Dataset, assemble, load_metadata  # noqa: E402
 from migration_lod.rdf.terms import as_store  # noqa: E402
+from migration_lod.records.folder import ReadOptions  # noqa: E402
 from migration_lod.records.load import load_records  # noqa: E402
 from migration_lod.records.synth import synthesize  # noqa: E402
 
@@ -116,7 +117,8 @@ def _dataset(size: int | None, folder: Path) -> Dataset:
     data = ROOT / "data" if size is None else folder / "data"
     if size is not None:
         synthesize(size, data, seed=1)
-    records = load_records(data)
+    # A million synthetic records put 450 MB of practices in one CSV file, past the default limit of 256 MiB.
+    records = load_records(data, options=ReadOptions(max_file_bytes=4 << 30))
     return assemble(records, data_dir=data, metadata=load_metadata(data))
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 
+import migration_lod
 from migration_lod.publish.push import push
 
 GRAPH = "https://w3id.org/migration-lod/graph/test"
@@ -106,6 +107,33 @@ def test_append_adds_and_put_replaces_again(oxigraph, dist, dataset, tmp_path):
     assert int(bindings(oxigraph + "/query", COUNT)[0]["n"]["value"]) == len(dataset.graph)
 
 
+def test_a_dump_larger_than_a_part_is_sent_in_parts_and_a_gz_whole(oxigraph, dist, dataset):
+    """--max-part-mib 1 cuts the 1.5 MB N-Triples dump in two, PUT then POST: the graph holds all of it."""
+    assert (dist / "migration-lod.nt").stat().st_size > 1 << 20
+    result = cli("push", dist / "migration-lod.nt", "--endpoint", oxigraph + "/store", "--graph", GRAPH,
+                 "--max-part-mib", "1")
+    assert result.returncode == 0 and "(2 part(s)" in result.stderr, result.stderr
+    assert int(bindings(oxigraph + "/query", COUNT)[0]["n"]["value"]) == len(dataset.graph)
+    # A .gz is sent as what it holds, with that length (its compressed length would cut the body short).
+    assert cli("push", dist / "migration-lod.ttl.gz", "--endpoint", oxigraph + "/store", "--graph", GRAPH,
+               "-q").returncode == 0
+    assert int(bindings(oxigraph + "/query", COUNT)[0]["n"]["value"]) == len(dataset.graph)
+
+
+def test_what_cannot_be_cut_into_parts_is_refused_before_anything_is_sent(dist, tmp_path):
+    nowhere = f"http://127.0.0.1:{free_port()}/store"  # nothing listens: a request would fail otherwise
+    with pytest.raises(migration_lod.InputError, match="push the N-Triples dump"):
+        push(dist / "migration-lod.ttl", nowhere, max_part=100_000)
+    blank = tmp_path / "blank.nt"
+    blank.write_text('_:b <http://example.org/p> "x" .\n' * 10_000)
+    with pytest.raises(migration_lod.InputError, match="blank nodes"):
+        push(blank, nowhere, max_part=100_000)
+    long_line = tmp_path / "long.nt"
+    long_line.write_text(f'<http://example.org/s> <http://example.org/p> "{"x" * 200_000}" .\n')
+    with pytest.raises(migration_lod.InputError, match="a line longer than a part"):
+        push(long_line, nowhere, max_part=100_000)
+
+
 def test_a_wrong_endpoint_gives_a_clear_error_and_exit_1(oxigraph, dist):
     nobody = f"http://127.0.0.1:{free_port()}/store"
     result = cli("push", dist / "migration-lod.nt", "--endpoint", nobody, "--retries", "2")
@@ -176,8 +204,8 @@ def virtuoso(tmp_path_factory):
 def test_put_and_append_into_virtuoso(virtuoso, dist, dataset, tmp_path):
     endpoint = virtuoso + "/sparql-graph-crud-auth"
     result = cli("push", dist / "migration-lod.nt", "--endpoint", endpoint, "--graph", GRAPH, "--user", "dba",
-                 "--password", "dba", "--auth", "digest")
-    assert result.returncode == 0, result.stderr
+                 "--password", "dba", "--auth", "digest", "--max-part-mib", "1")
+    assert result.returncode == 0 and "(2 part(s)" in result.stderr, result.stderr
     assert int(bindings(virtuoso + "/sparql", COUNT)[0]["n"]["value"]) == len(dataset.graph)
     found = [b["iscm"]["value"] for b in bindings(virtuoso + "/sparql", THAILAND)]
     assert found == local_thailand(dist) and found

@@ -16,6 +16,7 @@ import click
 
 from migration_lod.changes.options import CHANGE_FORMATS
 from migration_lod.problems import InputError, Problem, ValidationFailed
+from migration_lod.publish.push_options import MAX_PART_MIB
 from migration_lod.rdf.namespaces import DEFAULT_BASE_IRI
 from migration_lod.records.folder import MIB, ReadOptions
 from migration_lod.records.formats import RECORD_FORMATS, RECORD_SUFFIXES
@@ -519,9 +520,12 @@ def diff_command(old: Path, new: Path, fmt: str, out: Path | None, base_iri: str
 @click.option("--auth", type=click.Choice(["basic", "digest"]), default="basic", show_default=True,
               help="HTTP authentication scheme (Virtuoso's /sparql-graph-crud-auth uses digest).")
 @click.option("--retries", default=4, show_default=True, type=int, help="Attempts on transient errors.")
+@click.option("--max-part-mib", default=MAX_PART_MIB, show_default=True, type=click.IntRange(min=1),
+              help="The largest request body; a larger N-Triples or N-Quads dump is sent in parts of whole lines "
+                   "(Virtuoso stores nothing of a body of 2 GiB or more).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
 def push_command(dump: Path, endpoint: str, graph: str | None, append: bool, user: str | None,
-                 password: str | None, auth: str, retries: int, quiet: bool) -> None:
+                 password: str | None, auth: str, retries: int, max_part_mib: int, quiet: bool) -> None:
     """Load a dump into a SPARQL server with the SPARQL 1.1 Graph Store HTTP Protocol.
 
     Exit status: 0 stored, 1 the server refused or could not be reached, 2 bad usage.
@@ -530,11 +534,11 @@ def push_command(dump: Path, endpoint: str, graph: str | None, append: bool, use
 
     try:
         result = push(dump, endpoint, graph=graph, append=append, user=user, password=password, auth=auth,
-                      retries=retries)
+                      retries=retries, max_part=max_part_mib * MIB)
     except PushError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_VIOLATIONS)
     if not quiet:
         action = "appended to" if append else "replaced"
         click.echo(f"{dump} {action} {graph or 'the default graph'} at {endpoint}: HTTP {result.status} in "
-                   f"{result.seconds:.2f} s ({result.attempts} attempt(s))", err=True)
+                   f"{result.seconds:.2f} s ({result.parts} part(s), {result.attempts} attempt(s))", err=True)
