@@ -18,6 +18,7 @@ from pathlib import Path
 import requests
 
 GRAPH = "https://w3id.org/migration-lod/graph"
+BUFFERS = 680_000  # 5.3 GB of pages for the loads, as Virtuoso's guide sizes them for a machine with 8 GB free
 ADMIN = "dba"  # the administrator of a fresh Virtuoso database, whose password is its name
 COUNT = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{GRAPH}> {{ ?s ?p ?o }} }}"
 
@@ -29,17 +30,18 @@ def _free_port() -> int:
 
 
 @contextmanager
-def virtuoso(folder: Path, dumps: Path) -> Iterator[tuple[str, int]]:
-    """Virtuoso with a database of its own in `folder`, allowed to read `dumps`: (HTTP URL, SQL port)."""
+def virtuoso(folder: Path, dumps: Path, buffers: int | None = None) -> Iterator[tuple[str, int]]:
+    """Virtuoso with a database of its own in `folder`, allowed to read `dumps`, with `buffers` pages of 8 KB
+    (the Debian template's otherwise): (HTTP URL, SQL port)."""
     template = Path("/etc/virtuoso-opensource-7/virtuoso.ini").read_text()
     sql_port, http_port = _free_port(), _free_port()
     ini = re.sub(r"/var/lib/virtuoso-opensource-7/db", str(folder), template)
     ini = re.sub(r"(?m)^ServerPort\s*=\s*1111", f"ServerPort = {sql_port}", ini)
     ini = re.sub(r"(?m)^ServerPort\s*=\s*8890", f"ServerPort = 127.0.0.1:{http_port}", ini)
     ini = re.sub(r"(?m)^DirsAllowed\s*=.*$", f"DirsAllowed = ., {folder}, {dumps}", ini)
-    # Buffers for a machine with a few GB to spare (the template's are for 2 GB), as Virtuoso's guide says.
-    ini = re.sub(r"(?m)^NumberOfBuffers\s*=.*$", "NumberOfBuffers = 680000", ini)
-    ini = re.sub(r"(?m)^MaxDirtyBuffers\s*=.*$", "MaxDirtyBuffers = 500000", ini)
+    if buffers is not None:  # Virtuoso's guide: dirty buffers three quarters of the buffers
+        ini = re.sub(r"(?m)^NumberOfBuffers\s*=.*$", f"NumberOfBuffers = {buffers}", ini)
+        ini = re.sub(r"(?m)^MaxDirtyBuffers\s*=.*$", f"MaxDirtyBuffers = {buffers * 3 // 4}", ini)
     (folder / "virtuoso.ini").write_text(ini)
     process = subprocess.Popen(["virtuoso-t", "+foreground", "+configfile", str(folder / "virtuoso.ini")],
                                cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -74,7 +76,7 @@ def _count(url: str) -> int:
 def bulk_load(nt: Path) -> dict:
     """Seconds of Virtuoso's bulk loader on the dump, and the triples it then holds."""
     with tempfile.TemporaryDirectory(prefix="migration-lod-virtuoso-") as scratch, \
-            virtuoso(Path(scratch), nt.parent) as (url, port):
+            virtuoso(Path(scratch), nt.parent, BUFFERS) as (url, port):
         started = time.perf_counter()
         _isql(port, f"ld_dir('{nt.parent}', '{nt.name}', '{GRAPH}');", "rdf_loader_run();", "checkpoint;")
         return {"seconds": time.perf_counter() - started, "triples": _count(url)}
@@ -86,7 +88,7 @@ def push_dump(nt: Path) -> dict:
     from migration_lod.publish.push import PushError, push
 
     with tempfile.TemporaryDirectory(prefix="migration-lod-virtuoso-") as scratch, \
-            virtuoso(Path(scratch), nt.parent) as (url, _):
+            virtuoso(Path(scratch), nt.parent, BUFFERS) as (url, _):
         started = time.perf_counter()
         try:
             push(nt, url + "/sparql-graph-crud-auth", graph=GRAPH, user=ADMIN, password=ADMIN, auth="digest",

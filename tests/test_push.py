@@ -18,6 +18,8 @@ import requests
 import migration_lod
 from migration_lod.publish.push import push
 
+from .conftest import ROOT
+
 GRAPH = "https://w3id.org/migration-lod/graph/test"
 THAILAND = f"""SELECT ?iscm WHERE {{ GRAPH <{GRAPH}> {{
   ?m <http://www.w3.org/ns/org#member> <https://w3id.org/migration-lod/state/THA> ;
@@ -183,22 +185,16 @@ VIRTUOSO = shutil.which("virtuoso-t")
 
 @pytest.fixture(scope="module")
 def virtuoso(tmp_path_factory):
-    """OpenLink Virtuoso (Debian package virtuoso-opensource-7) with a database of its own in a temp folder."""
+    """OpenLink Virtuoso (Debian package virtuoso-opensource-7) with a database of its own in a temp folder,
+    started as the benchmark starts it (bench/virtuoso.py)."""
     if VIRTUOSO is None:
         pytest.skip("Virtuoso is not installed (virtuoso-t); `make test` installs it with apt-get when run as root")
+    sys.path.insert(0, str(ROOT / "bench"))
+    from virtuoso import virtuoso as running
+
     folder = tmp_path_factory.mktemp("virtuoso")
-    template = Path("/etc/virtuoso-opensource-7/virtuoso.ini").read_text()
-    sql_port, http_port = free_port(), free_port()
-    ini = re.sub(r"/var/lib/virtuoso-opensource-7/db", str(folder), template)
-    ini = re.sub(r"(?m)^ServerPort\s*=\s*1111", f"ServerPort = {sql_port}", ini)
-    ini = re.sub(r"(?m)^ServerPort\s*=\s*8890", f"ServerPort = 127.0.0.1:{http_port}", ini)
-    ini = re.sub(r"(?m)^DirsAllowed\s*=.*$", f"DirsAllowed = ., {folder}, /usr/share/virtuoso-opensource-7/vad", ini)
-    (folder / "virtuoso.ini").write_text(ini)
-    process = subprocess.Popen([VIRTUOSO, "+foreground", "+configfile", str(folder / "virtuoso.ini")], cwd=folder,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_for(f"http://127.0.0.1:{http_port}/sparql", process, seconds=120)
-    yield f"http://127.0.0.1:{http_port}"
-    stop(process)
+    with running(folder, folder) as (url, _):
+        yield url
 
 
 def test_put_and_append_into_virtuoso(virtuoso, dist, dataset, tmp_path):
