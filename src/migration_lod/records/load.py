@@ -41,7 +41,7 @@ class Record:
     values: dict[str, Any]
     file: str
     line: int
-    field_lines: dict[str, int] = field(default_factory=dict)
+    field_lines: dict[str, int] = field(default_factory=dict)  # of the fields not on the record's line
 
     @property
     def id(self) -> str:
@@ -220,8 +220,10 @@ def check_record(kind: Kind, raw: Any, file: str, index: int) -> tuple[Record | 
     line = getattr(raw, "line", None)
     if not isinstance(raw, dict):
         return None, [Problem(f"record {index + 1} is not a mapping of fields", file, line)]
-    key_lines = getattr(raw, "key_lines", {})
-    record = Record(kind, {}, file, line or 0, dict(key_lines))
+    # Only the lines that differ from the record's own: a CSV row's fields all share it (and a million
+    # records would otherwise hold a million dicts of lines that say nothing more).
+    fields_elsewhere = {name: at for name, at in getattr(raw, "key_lines", {}).items() if at != line}
+    record = Record(kind, {}, file, line or 0, fields_elsewhere)
     if isinstance(raw.get("id"), str):
         record.values["id"] = raw["id"]
     problems = []

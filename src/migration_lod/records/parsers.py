@@ -21,7 +21,8 @@ MAX_EXPANSION = 10  # YAML aliases may repeat what a file holds at most this man
 
 
 class LocatedDict(dict):
-    """A mapping read from YAML or JSON that remembers the line of each key."""
+    """A mapping read from a record file that remembers its line and the line of each key (none for a CSV
+    row, whose keys are all on its line)."""
 
     line: int
     key_lines: dict[str, int]
@@ -219,7 +220,7 @@ def _csv_rows(reader: Any, shown: str, kind: Kind) -> Iterator[LocatedDict]:
         if not mapping:
             continue
         mapping.line = line
-        mapping.key_lines = dict.fromkeys(mapping, line)
+        mapping.key_lines = {}
         if "sources" in mapping:
             sources = mapping["sources"]
             mapping["sources"] = list(sources.values()) if len(sources) == 1 else [
