@@ -91,11 +91,12 @@ def push_dump(nt: Path) -> dict:
             virtuoso(Path(scratch), nt.parent, BUFFERS) as (url, _):
         started = time.perf_counter()
         try:
-            push(nt, url + "/sparql-graph-crud-auth", graph=GRAPH, user=ADMIN, password=ADMIN, auth="digest",
-                 retries=1, timeout=24 * 3600)
+            result = push(nt, url + "/sparql-graph-crud-auth", graph=GRAPH, user=ADMIN, password=ADMIN,
+                          auth="digest", timeout=24 * 3600)
         except PushError as exc:
             return {"seconds": time.perf_counter() - started, "error": str(exc)[-500:]}
-        return {"seconds": time.perf_counter() - started, "triples": _count(url)}
+        return {"seconds": time.perf_counter() - started, "triples": _count(url), "parts": result.parts,
+                "attempts": result.attempts}
 
 
 def load_into_virtuoso(nt: Path) -> dict:
