@@ -65,6 +65,16 @@ def test_nesting_past_the_limit_in_block_style_is_refused_with_its_line(data_cop
     assert "nested more than 32 levels deep" in outcome.stderr
 
 
+@pytest.mark.parametrize(("text", "message"), [
+    ("- &loop [1, *loop]\n", "an alias refers to a value that contains it"),
+    ("- *nowhere\n", "found undefined alias 'nowhere'"),
+])
+def test_an_alias_to_itself_or_to_nothing_is_refused(data_copy, cli, text, message):
+    (data_copy / "practices.yaml").write_text(text)
+    outcome = cli("validate", data_copy)
+    assert outcome.returncode == 2 and "practices.yaml" in outcome.stderr and message in outcome.stderr
+
+
 def test_messages_quote_at_most_a_hundred_characters_of_a_value(data_copy, cli):
     path = data_copy / "events.yaml"
     path.write_text(path.read_text().replace("start: '2017-10-10'", "start: '" + "9" * 5_000_000 + "'", 1))

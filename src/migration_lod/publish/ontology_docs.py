@@ -67,19 +67,23 @@ def ontology_source() -> Path:
 
 def write_ontology_docs(folder: Path, prior_version: tuple[str, str] | None = None) -> dict[str, Path]:
     """Write the ontology's Turtle and its pyLODE HTML documentation into `folder`; return them by name.
-    `prior_version` (the ontology's IRI, the IRI of the version before) adds its owl:priorVersion to both."""
+    `prior_version` (the ontology's IRI, the IRI of the version before) adds its owl:priorVersion to both,
+    unless the ontology states it already."""
     source = ontology_source()
     # A graph, not a file name: pyLODE would read a string it cannot open as a URL to fetch.
     ontology = parse_turtle_files([source])
-    if prior_version is not None:
-        ontology.add((URIRef(prior_version[0]), OWL.priorVersion, URIRef(prior_version[1])))
+    stated = None if prior_version is None else (URIRef(prior_version[0]), OWL.priorVersion, URIRef(prior_version[1]))
+    if stated is not None and stated in ontology:  # the maintainers wrote it themselves: nothing to add
+        stated = None
+    if stated is not None:
+        ontology.add(stated)
     with _root_logging_kept():
         from pylode import OntPub  # a large import, needed only here
 
         html = OntPub(ontology=ontology, sort_subjects=True).make_html()
     (folder / ONTOLOGY_HTML).write_text(_in_stable_order(html), encoding="utf-8")
     shutil.copyfile(source, folder / ONTOLOGY_TURTLE)
-    if prior_version is not None:  # appended, so that the file stays the one a person wrote, byte for byte
+    if stated is not None:  # appended, so that the file stays the one a person wrote, byte for byte
         with (folder / ONTOLOGY_TURTLE).open("a", encoding="utf-8") as turtle:
             turtle.write(f"\n# The version of the ontology in the release before this one.\n"
                          f"<{prior_version[0]}> <{OWL.priorVersion}> <{prior_version[1]}> .\n")

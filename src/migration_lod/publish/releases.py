@@ -182,7 +182,7 @@ def publish_release(graph: Graph, out_dir: Path | str, version: str, notes: str 
 
     publish_graph(graph, target, metadata=metadata, kind=RELEASE, also=describe,
                   revise_catalogue=versioned_catalogue(publishing["base_iri"], version, previous),
-                  prior_ontology_version=(ontology.iri, prior) if prior is not None and prior != ontology.prior_version
-                  else None, query_store=False, **publishing)
+                  prior_ontology_version=(ontology.iri, prior) if prior is not None else None, query_store=False,
+                  **publishing)
     _freeze(target)
     return target

@@ -29,7 +29,7 @@ class Field:
     choices: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # one object per kind (KINDS): compared and hashed as itself
 class Kind:
     """A kind of record: the file it lives in, the path segment of its IRIs and its fields."""
 

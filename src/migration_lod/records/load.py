@@ -7,6 +7,7 @@ import datetime
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -204,15 +205,10 @@ def _check_sources(value: Any) -> tuple[list[dict[str, str]] | None, str | None]
     return sources, None
 
 
-_CHECKS: dict[int, tuple[Kind, dict[str, Check]]] = {}  # by id of the kind (a Kind holds a dict: unhashable)
-
-
+@cache
 def _checks(kind: Kind) -> dict[str, Check]:
     """The check of each field of a kind, by field name, made once per kind."""
-    made = _CHECKS.get(id(kind))
-    if made is None or made[0] is not kind:
-        made = _CHECKS[id(kind)] = kind, {spec.name: field_check(spec) for spec in kind.fields}
-    return made[1]
+    return {spec.name: field_check(spec) for spec in kind.fields}
 
 
 def check_record(kind: Kind, raw: Any, file: str, index: int) -> tuple[Record | None, list[Problem]]:
