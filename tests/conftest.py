@@ -56,7 +56,7 @@ def data_copy(tmp_path):
     return target
 
 
-def _edit(path: Path, old: str, new: str) -> None:
+def edit_text(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert text.count(old) == 1, old
     path.write_text(text.replace(old, new), encoding="utf-8")
@@ -69,15 +69,15 @@ def changed_data(tmp_path_factory):
     meeting), and two sources of another record listed in the other order (no change of content)."""
     folder = tmp_path_factory.mktemp("changed") / "data"
     shutil.copytree(DATA, folder)
-    _edit(folder / "iscms.yaml", "  observers:\n  - IRN\n  - ITA\n", "  observers:\n  - IRN\n  - ITA\n  - IND\n")
-    _edit(folder / "iscms.yaml", "  label: Budapest Process\n", "  label: The Budapest Process\n")
+    edit_text(folder / "iscms.yaml", "  observers:\n  - IRN\n  - ITA\n", "  observers:\n  - IRN\n  - ITA\n  - IND\n")
+    edit_text(folder / "iscms.yaml", "  label: Budapest Process\n", "  label: The Budapest Process\n")
     practices = (folder / "practices.yaml").read_text(encoding="utf-8")
     start = practices.index("- id: gfmd-business-mechanism")
     (folder / "practices.yaml").write_text(practices[:start].rstrip() + "\n", encoding="utf-8")
-    _edit(folder / "events.yaml", "    section: paragraphs 3 and 14\n",
+    edit_text(folder / "events.yaml", "    section: paragraphs 3 and 14\n",
           "    section: paragraphs 3 and 14 (attendance)\n")
-    _edit(folder / "events.yaml", "  - document: gfmd-2017-summit-gcm-note\n    section: title (place)\n", "")
-    _edit(folder / "events.yaml", """  sources:
+    edit_text(folder / "events.yaml", "  - document: gfmd-2017-summit-gcm-note\n    section: title (place)\n", "")
+    edit_text(folder / "events.yaml", """  sources:
   - document: grcp7-summary-report
     section: footnote 9 (the summit, its title and dates)
 """, """  sources:
@@ -101,6 +101,13 @@ class Outcome:
 def folder_bytes(folder: Path) -> dict[str, bytes]:
     """Every file under `folder` (subfolders too), by its path inside it: what a test compares before and after."""
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def published_files(dataset: migration_lod.Dataset, out: Path) -> dict[str, bytes]:
+    """Publish `dataset` into `out`: every file of it but the query store (a database's files, whose bytes
+    differ from one writing to the next)."""
+    dataset.publish(out)
+    return {name: data for name, data in folder_bytes(out).items() if not name.startswith("store/")}
 
 
 def run_cli(*args: str | Path, cwd: Path | None = None) -> Outcome:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 from copy import deepcopy
@@ -18,7 +19,7 @@ from rdflib.compare import isomorphic
 import migration_lod
 from migration_lod.rdf.namespaces import MIG
 
-from .conftest import DATA, folder_bytes
+from .conftest import DATA, folder_bytes, published_files
 
 GOLDEN = Path(__file__).parent / "golden" / "SHA256SUMS"
 
@@ -263,8 +264,6 @@ def test_csv_cells_with_other_languages_and_lists_are_read(data_copy):
 
 
 def test_a_failure_while_writing_leaves_the_previous_publication(dataset, dist, tmp_path, monkeypatch):
-    import shutil
-
     import migration_lod.publish.dumps as publish_module
 
     out = tmp_path / "dist"
@@ -318,3 +317,32 @@ def test_the_dumps_keep_every_literal_as_the_records_wrote_it(dist):
                 elif spec.type in ("date", "year", "when", "count", "symbol"):
                     written.add((value, None))
     assert written and written <= dumped
+
+
+def test_dumps_are_sorted_with_or_without_the_system_sort(tmp_path, monkeypatch):
+    """The system's `sort` where there is one, Python's where there is none: the same bytes."""
+    dataset = migration_lod.build(DATA)
+    with_sort = published_files(dataset, tmp_path / "with")
+    lines = with_sort["migration-lod.nt"].splitlines(keepends=True)
+    assert lines == sorted(lines)
+    from migration_lod.rdf import sorted_lines
+
+    monkeypatch.setattr(sorted_lines, "SORT", "no-such-sort-command")
+    assert shutil.which(sorted_lines.SORT) is None
+    assert published_files(dataset, tmp_path / "without") == with_sort
+
+
+def test_a_failing_sort_leaves_the_publication_as_it_was(dist, tmp_path, monkeypatch):
+    """`sort` out of space for its temporary files: exit 2 with its reason, the publication untouched."""
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "sort").write_text("#!/bin/sh\ncat > /dev/null\necho 'sort: write failed: No space left on device' >&2\n"
+                               "exit 2\n")
+    (fake / "sort").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake}:{os.environ['PATH']}")
+    out = tmp_path / "dist"
+    shutil.copytree(dist, out)
+    before = folder_bytes(out)
+    with pytest.raises(migration_lod.InputError, match="No space left on device"):
+        migration_lod.build(DATA).publish(out)
+    assert folder_bytes(out) == before

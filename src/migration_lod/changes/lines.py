@@ -10,26 +10,19 @@ found in a sorted file by binary search."""
 from __future__ import annotations
 
 import mmap
-import os
 import shutil
 import subprocess
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import suppress
 from pathlib import Path
+from typing import BinaryIO
 
 import pyoxigraph as ox
 
 from migration_lod.changes.groups import Triple, resource_key
 from migration_lod.problems import InputError, Problem
 from migration_lod.rdf.formats import quads
-
-SORT_BUFFER = "256M"  # the memory `sort` may use before it spills to temporary files
-
-
-def in_byte_order() -> dict[str, str]:
-    """The environment of `sort` and `comm`: this process's, in byte order (the order the binary search assumes)."""
-    return {**os.environ, "LC_ALL": "C"}
+from migration_lod.rdf.sorted_lines import in_byte_order, write_sorted
 
 
 def available() -> bool:
@@ -47,21 +40,16 @@ def sorted_dump(path: Path, out: Path) -> int:
             count[0] += 1
             yield quad
 
-    # The lines go to `sort` through a pipe: it reads while pyoxigraph parses, and no unsorted copy is written.
-    with subprocess.Popen(["sort", "-u", "-S", SORT_BUFFER, "-T", str(out.parent), "-o", str(out)],  # noqa: S603,S607
-                          stdin=subprocess.PIPE, stderr=subprocess.PIPE, env=in_byte_order()) as sorter:
+    def write(stream: BinaryIO) -> None:
         try:
-            with suppress(BrokenPipeError):  # `sort` stopped reading: its status and message below say why
-                ox.serialize(counted(), sorter.stdin, ox.RdfFormat.N_TRIPLES)
+            ox.serialize(counted(), stream, ox.RdfFormat.N_TRIPLES)
+        except BrokenPipeError:
+            raise
         except (SyntaxError, ValueError, OSError) as exc:
-            sorter.kill()
             raise InputError([Problem(f"not a readable RDF dump: {' '.join(str(exc).split())[:300]}",
                                       str(path))]) from exc
-        finally:
-            sorter.stdin.close()
-        failure = sorter.stderr.read().decode(errors="replace").strip()
-    if sorter.returncode != 0:
-        raise OSError(f"sort failed on the triples of {path}: {failure or f'status {sorter.returncode}'}")
+
+    write_sorted(write, out, unique=True)
     return count[0]
 
 

@@ -1,8 +1,8 @@
 """Publishing a graph into dist/: Turtle, JSON-LD, N-Triples (+ .gz), context, VoID/DCAT, checksums.
 
-The dumps are written by pyoxigraph straight from the store that holds the graph (20-35 times faster than
-rdflib's serialisers, and no copy); the store gives triples back in an order fixed by the order they were
-added (the reverse of it), so the same input always gives the same bytes. The JSON-LD is compacted in
+The dumps are written by pyoxigraph from the store that holds the graph (20-35 times faster than rdflib's
+serialisers), in the order of their sorted N-Triples lines: the same graph always gives the same bytes,
+whether it was held in memory or on disk. The JSON-LD is compacted in
 Python while threads write the Turtle dump and the compressed copies (pyoxigraph and zlib work outside
 the GIL). Files are written into a temporary folder beside the target, which then replaces it: a failed
 publication leaves the previous one untouched.
@@ -45,6 +45,7 @@ from migration_lod.publish.query_store import describe_query_store, load_query_s
 from migration_lod.publish.void import dataset_statistics, describe_dataset
 from migration_lod.rdf.jsonld import CONTEXT_FILE
 from migration_lod.rdf.namespaces import DEFAULT_BASE_IRI, PREFIXES
+from migration_lod.rdf.sorted_lines import write_sorted
 from migration_lod.rdf.sources import un_space
 from migration_lod.rdf.terms import DEFAULT_GRAPH, as_store, sorted_ntriples
 from migration_lod.records.metadata import DatasetMetadata
@@ -70,15 +71,16 @@ def write_dumps(store: ox.Store, folder: Path, context: dict[str, Any], base_iri
     """Write the three dumps of the store's default graph and their .gz into `folder`; return them by suffix.
     With `query_store`, the N-Triples are also loaded into an on-disk store there (publish/query_store).
 
-    The JSON-LD compaction is Python and holds the GIL; the Turtle dump, gzip and the query store's loading
-    run in `pool`'s threads meanwhile (pyoxigraph and zlib let go of the GIL), on the other cores.
+    Every dump is in the order of the sorted N-Triples lines (rdf/sorted_lines), whatever store holds the
+    graph, read from the file and never held whole. The JSON-LD compaction is Python and holds the GIL; the
+    Turtle dump, gzip and the query store's loading run in `pool`'s threads meanwhile (pyoxigraph and zlib
+    let go of the GIL), on the other cores.
     """
     files = {suffix: folder / f"{DUMP_NAME}.{suffix}" for suffix in DUMPS}
-    nt = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=DEFAULT_GRAPH)
-    files["nt"].write_bytes(nt)
-    jobs = [pool.submit(_write_gzip, files["nt"]), pool.submit(_write_turtle_dump, store, files["ttl"])]
-    write_jsonld(nt, context, context_iri(base_iri), files["jsonld"], progress)
-    del nt
+    write_sorted(lambda stream: store.dump(stream, format=ox.RdfFormat.N_TRIPLES, from_graph=DEFAULT_GRAPH),
+                 files["nt"])
+    jobs = [pool.submit(_write_gzip, files["nt"]), pool.submit(_write_turtle_dump, files["nt"], files["ttl"])]
+    write_jsonld(files["nt"], context, context_iri(base_iri), files["jsonld"], progress)
     jobs.append(pool.submit(_write_gzip, files["jsonld"]))
     if query_store is not None:  # after the compaction: their memory peaks would add up (2 M triples: 1.1 GB)
         jobs.append(pool.submit(load_query_store, files["nt"], query_store))
@@ -87,8 +89,10 @@ def write_dumps(store: ox.Store, folder: Path, context: dict[str, Any], base_iri
     return files
 
 
-def _write_turtle_dump(store: ox.Store, path: Path) -> None:
-    store.dump(path, format=ox.RdfFormat.TURTLE, from_graph=DEFAULT_GRAPH, prefixes=PREFIXES)
+def _write_turtle_dump(ntriples: Path, path: Path) -> None:
+    # pyoxigraph's Turtle writer groups the consecutive triples of a subject: the sorted lines keep them so.
+    ox.serialize(ox.parse(path=ntriples, format=ox.RdfFormat.N_TRIPLES), path, format=ox.RdfFormat.TURTLE,
+                 prefixes=PREFIXES)
     _write_gzip(path)
 
 

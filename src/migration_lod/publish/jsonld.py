@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -165,10 +164,10 @@ class _Compactor:
         return found
 
 
-def write_jsonld(ntriples: bytes, context: dict[str, Any], context_iri: str, out: Path,
+def write_jsonld(ntriples: Path, context: dict[str, Any], context_iri: str, out: Path,
                  progress: Stage | None = None) -> None:
-    """Write a graph given as canonical N-Triples (each subject's triples together) as compacted JSON-LD
-    that refers to the published context."""
+    """Write a graph given as a file of canonical N-Triples (each subject's triples together) as compacted
+    JSON-LD that refers to the published context."""
     compactor = _Compactor(context)
     with out.open("w", encoding="utf-8") as stream:
         stream.write('{"@context": ' + json.dumps(context_iri) + ', "@graph": [\n')
@@ -181,22 +180,23 @@ def write_jsonld(ntriples: bytes, context: dict[str, Any], context_iri: str, out
         stream.write("\n]}\n")
 
 
-def _grouped(ntriples: bytes) -> Iterator[tuple[str, list[tuple[str, str]]]]:
+def _grouped(ntriples: Path) -> Iterator[tuple[str, list[tuple[str, str]]]]:
     """(subject, [(predicate IRI, object as written)]) for each run of lines with the same subject."""
     current, pairs = None, []
-    # Decoded line by line: the text of a large graph is never held twice.
-    for line in io.TextIOWrapper(io.BytesIO(ntriples), encoding="utf-8"):
-        line = line.rstrip("\n")
-        if not line:
-            continue
-        # Canonical N-Triples: "<s> <p> o ." or "_:b <p> o .", one space between terms; IRIs hold no space.
-        cut = line.index(" ")
-        subject = line[1:cut - 1] if line[0] == "<" else line[:cut]
-        end = line.index("> ", cut + 1)
-        if subject != current:
-            if current is not None:
-                yield current, pairs
-            current, pairs = subject, []
-        pairs.append((line[cut + 2:end], line[end + 2:-2]))
+    # Read line by line (a line ends only at "\n": pyoxigraph escapes any other line break in a literal).
+    with ntriples.open(encoding="utf-8", newline="\n") as lines:
+        for line in lines:
+            line = line.rstrip("\n")
+            if not line:
+                continue
+            # Canonical N-Triples: "<s> <p> o ." or "_:b <p> o .", one space between terms; IRIs hold no space.
+            cut = line.index(" ")
+            subject = line[1:cut - 1] if line[0] == "<" else line[:cut]
+            end = line.index("> ", cut + 1)
+            if subject != current:
+                if current is not None:
+                    yield current, pairs
+                current, pairs = subject, []
+            pairs.append((line[cut + 2:end], line[end + 2:-2]))
     if current is not None:
         yield current, pairs
