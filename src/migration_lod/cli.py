@@ -24,6 +24,8 @@ from migration_lod.serve.limits import Limits
 from migration_lod.validation.options import ENGINES, REPORT_FORMATS
 
 if TYPE_CHECKING:
+    from migration_lod.dataset import Dataset
+    from migration_lod.progress import Progress
     from migration_lod.validation.report import ValidationReport
 
 # Each command imports the stages it runs when it runs, so that --help and the small commands start fast.
@@ -123,6 +125,10 @@ def _publishing_options(out_help: str) -> Callable:
                 click.option("--validator", type=click.Choice(ENGINES), default="fast", show_default=True,
                              help="SHACL engine: shapes compiled to SPARQL (fast), or pyshacl (the reference)."),
                 click.option("--quiet", "-q", is_flag=True, help="Print only problems."),
+                click.option("--streamed/--in-memory", default=None, help="Build through an on-disk store without "
+                             "holding the records (memory that does not grow with the data), or in memory (faster "
+                             "for small data). Default: streamed when the record files hold more than "
+                             "64 MiB in all."),
                 _read_options)):
             command = option(command)
         return command
@@ -133,7 +139,7 @@ def _publishing_options(out_help: str) -> Callable:
 @_publishing_options("Folder to publish into; replaced only when the whole build succeeds.")
 @click.option("--no-query-store", is_flag=True, help="Leave out OUT/store/, the store `serve` opens at once "
               "(without it, serve loads the dumps at each start); a build of a publication never served is faster.")
-def build_command(data_dir: Path, out_dir: Path, base_iri: str, validator: str, quiet: bool,
+def build_command(data_dir: Path, out_dir: Path, base_iri: str, validator: str, quiet: bool, streamed: bool | None,
                   ignore: tuple[str, ...], follow_links: bool, max_file_mib: int, no_query_store: bool) -> None:
     """Map the records to RDF, validate them with SHACL and publish the dumps.
 
@@ -144,20 +150,26 @@ def build_command(data_dir: Path, out_dir: Path, base_iri: str, validator: str, 
     from migration_lod.publish.distribution import PUBLICATION
 
     check_output(out_dir, PUBLICATION, [data_dir])  # before the work, not only before the swap
-    _build_and_publish(data_dir, out_dir, base_iri, validator, quiet, _options(ignore, follow_links, max_file_mib),
+    _build_and_publish(data_dir, out_dir, base_iri, validator, quiet, streamed,
+                       _options(ignore, follow_links, max_file_mib),
                        lambda dataset, report, progress, catalogue: ", ".join(
                            dataset.publish(out_dir, report, progress, catalogue, query_store=not no_query_store)))
 
 
 def _build_and_publish(data_dir: Path, out_dir: Path, base_iri: str, validator: str, quiet: bool,
-                       options: ReadOptions, write: Callable) -> None:
+                       streamed: bool | None, options: ReadOptions, write: Callable) -> None:
     """Build and validate the data folder, then `write` it (a publication or a release), reporting as build
     does: the problems, exit 1 on violations with nothing written, the catalogue's warnings, what was written."""
     from migration_lod.dataset import build
     from migration_lod.progress import Progress
 
     progress = Progress(quiet=quiet)
-    dataset = build(data_dir, base_iri, progress=progress, options=options)
+    with build(data_dir, base_iri, progress=progress, options=options, streamed=streamed) as dataset:
+        _validate_and_write(dataset, out_dir, validator, quiet, progress, write)
+
+
+def _validate_and_write(dataset: Dataset, out_dir: Path, validator: str, quiet: bool, progress: Progress,
+                        write: Callable) -> None:
     report = dataset.validate(engine=validator, progress=progress)
     if (report.problems and (not quiet or not report.conforms)) or report.notes:
         _print_report(report, err=True)
@@ -184,7 +196,8 @@ def _build_and_publish(data_dir: Path, out_dir: Path, base_iri: str, validator: 
 @click.option("--notes", default="", help="What the release is about, in a sentence or two (release.json).")
 @_publishing_options("The publication folder whose releases/ receives the release.")
 def release_command(version: str, notes: str, data_dir: Path, out_dir: Path, base_iri: str, validator: str,
-                    quiet: bool, ignore: tuple[str, ...], follow_links: bool, max_file_mib: int) -> None:
+                    quiet: bool, streamed: bool | None, ignore: tuple[str, ...], follow_links: bool,
+                    max_file_mib: int) -> None:
     """Build, validate and freeze the data as release VERSION in OUT/releases/VERSION.
 
     The release holds the dumps, context, catalogue, VoID, SSSOM and ontology documentation, CHANGES.md (what
@@ -194,7 +207,8 @@ def release_command(version: str, notes: str, data_dir: Path, out_dir: Path, bas
     from migration_lod.publish.releases import new_release_folder
 
     new_release_folder(out_dir, version)  # before the work: a version that exists is refused at once
-    _build_and_publish(data_dir, out_dir, base_iri, validator, quiet, _options(ignore, follow_links, max_file_mib),
+    _build_and_publish(data_dir, out_dir, base_iri, validator, quiet, streamed,
+                       _options(ignore, follow_links, max_file_mib),
                        lambda dataset, report, progress, catalogue: dataset.release(
                            out_dir, version, notes, report, progress, catalogue))
 

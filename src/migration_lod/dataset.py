@@ -10,23 +10,27 @@ from dataclasses import dataclass, field, replace
 from itertools import chain
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Graph
 
 from migration_lod.links.offline import check_links, un_links
 from migration_lod.problems import InputError, Problem, ValidationFailed
-from migration_lod.progress import Progress
+from migration_lod.progress import Progress, Stage
 from migration_lod.publish.dumps import publish_graph
 from migration_lod.publish.jsonld import build_context
 from migration_lod.rdf.formats import read_quads
 from migration_lod.rdf.namespaces import DEFAULT_BASE_IRI
 from migration_lod.rdf.terms import as_store, canonical_quads, store_graph
 from migration_lod.rdf.vocabulary import UNVocabularies, Vocabulary, load_un_vocabularies, load_vocabulary
-from migration_lod.records.folder import ReadOptions, all_files
+from migration_lod.records.folder import MIB, ReadOptions, all_files, record_files
 from migration_lod.records.load import Record, load_records
-from migration_lod.records.mapping import Origins, check_base_iri, map_records
+from migration_lod.records.mapping import Origins, check_base_iri, map_into, map_records
 from migration_lod.records.metadata import DatasetMetadata, load_metadata
+from migration_lod.records.stream import Workspace, check_records, stream_records
 from migration_lod.validation.literals import faithful_store
 from migration_lod.validation.report import ValidationReport, load_shapes, validate
+
+STREAM_ABOVE_MIB = 64  # record files larger than this in all are built streamed (see BENCHMARKS.md)
 
 
 def data_version(data_dir: Path, options: ReadOptions | None = None) -> tuple[str, str]:
@@ -39,7 +43,11 @@ def data_version(data_dir: Path, options: ReadOptions | None = None) -> tuple[st
     digest = hashlib.sha256()
     for path in files:
         try:
-            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+            digest.update(path.name.encode() + b"\0")
+            with path.open("rb") as stream:  # in blocks: a record file may be hundreds of MB
+                for block in iter(lambda: stream.read(1 << 20), b""):
+                    digest.update(block)
+            digest.update(b"\0")
         except OSError as exc:
             raise InputError([Problem(f"cannot read the file: {exc.strerror or exc}", str(path))]) from exc
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
@@ -74,13 +82,32 @@ class Dataset:
     vocabulary: Vocabulary
     un: UNVocabularies
     metadata: DatasetMetadata | None = None
-    records: list[Record] = field(default_factory=list, repr=False)
+    records: list[Record] = field(default_factory=list, repr=False)  # empty for a streamed build
     origins: Origins = field(default_factory=dict, repr=False)
     data_dir: Path | None = None
+    record_count: int | None = None
+    workspace: Workspace | None = field(default=None, repr=False)  # a streamed build's store and origins
+
+    def __post_init__(self) -> None:
+        if self.record_count is None:
+            self.record_count = len(self.records)
 
     def __repr__(self) -> str:
-        return (f"Dataset({len(self.records):,} records, {len(self.graph):,} triples, base_iri={self.base_iri!r}"
+        return (f"Dataset({self.record_count:,} records, {len(self.graph):,} triples, base_iri={self.base_iri!r}"
+                + (", streamed" if self.workspace else "")
                 + (f", data_dir={str(self.data_dir)!r})" if self.data_dir else ")"))
+
+    def close(self) -> None:
+        """Remove a streamed build's on-disk store and origins (the graph cannot be read after); nothing to do
+        for a build in memory. Also done when the dataset is garbage-collected or the interpreter exits."""
+        if self.workspace is not None:
+            self.workspace.remove()
+
+    def __enter__(self) -> Dataset:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def validate(self, shapes: Graph | None = None, engine: str = "fast",
                  progress: Progress | None = None) -> ValidationReport:
@@ -100,7 +127,7 @@ class Dataset:
         the catalogue's DCAT-AP warnings are added to `catalogue_report` when given. `query_store` also writes
         store/, the on-disk store `serve` opens instead of loading the dumps.
         """
-        return publish_graph(self.graph, out_dir, query_store=query_store,
+        return publish_graph(self.graph, out_dir, query_store=query_store, store_on_disk=self.workspace is not None,
                              **self._publishing(report, progress, catalogue_report))
 
     def release(self, out_dir: Path | str, version: str, notes: str = "", report: ValidationReport | None = None,
@@ -133,20 +160,25 @@ def assemble(records: list[Record], base_iri: str = DEFAULT_BASE_IRI, data_dir: 
     un = load_un_vocabularies(data_dir)
     stage = (progress or Progress(quiet=True)).stage("mapping", "records", len(records))
     mapping = map_records(records, base_iri, vocabulary, un, progress=stage)
-    store = as_store(mapping.graph)
-    # The UN SDG KOS concepts the vocabulary matches are published too, so queries reach their labels.
-    described = un.describe({o for _, _, o in un_links(vocabulary.graph)})
-    store.bulk_extend(canonical_quads(chain(vocabulary.graph, described)))
-    stage.done(f"mapped {len(records):,} records to {len(store):,} triples")
+    _add_vocabulary(as_store(mapping.graph), vocabulary, un, stage, len(records))
     return Dataset(mapping.graph, base_iri, vocabulary, un, metadata, records, mapping.origins)
 
 
+def _add_vocabulary(store: ox.Store, vocabulary: Vocabulary, un: UNVocabularies, stage: Stage, records: int) -> None:
+    # The UN SDG KOS concepts the vocabulary matches are published too, so queries reach their labels.
+    described = un.describe({o for _, _, o in un_links(vocabulary.graph)})
+    store.bulk_extend(canonical_quads(chain(vocabulary.graph, described)))
+    stage.done(f"mapped {records:,} records to {len(store):,} triples")
+
+
 def build(data_dir: Path | str, base_iri: str = DEFAULT_BASE_IRI, progress: Progress | None = None,
-          options: ReadOptions | None = None) -> Dataset:
+          options: ReadOptions | None = None, streamed: bool | None = None) -> Dataset:
     """Load the records of `data_dir`, map them onto the ontology and return the dataset (not yet validated).
 
     `options` say which extra entries the folder may hold, whether links out of it are read, and the
-    largest record file (folder.ReadOptions).
+    largest record file (folder.ReadOptions). `streamed` builds through an on-disk store without holding the
+    records (records/stream): memory that does not grow with the data, for the price of reading the records
+    twice; by default it is chosen when the record files hold more than STREAM_ABOVE_MIB MiB in all.
     """
     data = Path(data_dir)
     check_base_iri(base_iri)
@@ -155,13 +187,47 @@ def build(data_dir: Path | str, base_iri: str = DEFAULT_BASE_IRI, progress: Prog
     metadata = load_metadata(data)
     digest, modified = data_version(data, options)
     metadata = replace(metadata, data_digest=digest, modified=modified)
-    stage = (progress or Progress(quiet=True)).stage("loading", "records")
-    records = load_records(data, progress=stage, options=options)
+    files = record_files(data, options)
+    if streamed is None:
+        streamed = sum(path.stat().st_size for path in files) > STREAM_ABOVE_MIB * MIB
+    progress = progress or Progress(quiet=True)
+    if streamed:
+        return _build_streamed(files, base_iri, data, metadata, progress, options)
+    stage = progress.stage("loading", "records")
+    records = load_records(files, progress=stage, options=options)
+    _check_some(len(records), data)
+    stage.done(f"loaded {len(records):,} records")
+    return replace(assemble(records, base_iri, data, metadata, progress), data_dir=data)
+
+
+def _check_some(records: int, data: Path) -> None:
     if not records:
         raise InputError([Problem("no record files (iscms, organisations, practices, events, documents)",
                                   str(data))])
-    stage.done(f"loaded {len(records):,} records")
-    return replace(assemble(records, base_iri, data, metadata, progress), data_dir=data)
+
+
+def _build_streamed(files: list[Path], base_iri: str, data: Path, metadata: DatasetMetadata, progress: Progress,
+                    options: ReadOptions | None) -> Dataset:
+    """The records checked in a first reading (their ids kept), then read again and mapped a few at a time
+    into an on-disk store, their origins on disk too."""
+    stage = progress.stage("loading", "records")
+    ids = check_records(files, stage, options)
+    _check_some(len(ids), data)
+    stage.done(f"checked {len(ids):,} records (streamed build: they are read again to be mapped)")
+    vocabulary = load_vocabulary()
+    un = load_un_vocabularies(data)
+    workspace = Workspace()
+    try:
+        stage = progress.stage("mapping", "records", len(ids))
+        map_into(workspace.store, stream_records(files, options), ids, base_iri, vocabulary, un, workspace.origins,
+                 progress=stage)
+        workspace.origins.flush()
+        _add_vocabulary(workspace.store, vocabulary, un, stage, len(ids))
+    except BaseException:
+        workspace.remove()
+        raise
+    return Dataset(store_graph(workspace.store), base_iri, vocabulary, un, metadata, [], workspace.origins, data,
+                   len(ids), workspace)
 
 
 def validate_rdf_files(paths: list[Path], engine: str = "fast") -> ValidationReport:

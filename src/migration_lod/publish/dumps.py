@@ -41,7 +41,7 @@ from migration_lod.publish.distribution import (
 )
 from migration_lod.publish.jsonld import write_jsonld
 from migration_lod.publish.ontology_docs import write_ontology_docs
-from migration_lod.publish.query_store import describe_query_store, load_query_store
+from migration_lod.publish.query_store import copy_query_store, describe_query_store, load_query_store
 from migration_lod.publish.void import dataset_statistics, describe_dataset
 from migration_lod.rdf.jsonld import CONTEXT_FILE
 from migration_lod.rdf.namespaces import DEFAULT_BASE_IRI, PREFIXES
@@ -67,9 +67,11 @@ def _write_gzip(path: Path) -> None:
 
 
 def write_dumps(store: ox.Store, folder: Path, context: dict[str, Any], base_iri: str,
-                pool: Executor, progress: Stage | None = None, query_store: Path | None = None) -> dict[str, Path]:
+                pool: Executor, progress: Stage | None = None, query_store: Path | None = None,
+                store_on_disk: bool = False) -> dict[str, Path]:
     """Write the three dumps of the store's default graph and their .gz into `folder`; return them by suffix.
-    With `query_store`, the N-Triples are also loaded into an on-disk store there (publish/query_store).
+    With `query_store`, the N-Triples are also loaded into an on-disk store there (publish/query_store), or
+    `store` is copied there when it is `store_on_disk` and holds only the graph of the dumps.
 
     Every dump is in the order of the sorted N-Triples lines (rdf/sorted_lines), whatever store holds the
     graph, read from the file and never held whole. The JSON-LD compaction is Python and holds the GIL; the
@@ -80,9 +82,12 @@ def write_dumps(store: ox.Store, folder: Path, context: dict[str, Any], base_iri
     write_sorted(lambda stream: store.dump(stream, format=ox.RdfFormat.N_TRIPLES, from_graph=DEFAULT_GRAPH),
                  files["nt"])
     jobs = [pool.submit(_write_gzip, files["nt"]), pool.submit(_write_turtle_dump, files["nt"], files["ttl"])]
+    if query_store is not None and store_on_disk:
+        jobs.append(pool.submit(copy_query_store, store, query_store))
     write_jsonld(files["nt"], context, context_iri(base_iri), files["jsonld"], progress)
     jobs.append(pool.submit(_write_gzip, files["jsonld"]))
-    if query_store is not None:  # after the compaction: their memory peaks would add up (2 M triples: 1.1 GB)
+    # After the compaction: their memory peaks would add up (2 M triples: 1.1 GB).
+    if query_store is not None and not store_on_disk:
         jobs.append(pool.submit(load_query_store, files["nt"], query_store))
     for job in jobs:
         job.result()
@@ -108,7 +113,7 @@ def publish_graph(graph: Graph, out_dir: Path | str, *, base_iri: str, context: 
                   also: Callable[[Path], None] | None = None,
                   revise_catalogue: Callable[[Graph], Graph] | None = None,
                   prior_ontology_version: tuple[str, str] | None = None,
-                  query_store: bool = True) -> dict[str, Path]:
+                  query_store: bool = True, store_on_disk: bool = False) -> dict[str, Path]:
     """Publish `graph` into `out_dir` atomically; return the published files by name.
 
     `out_dir` must be missing, empty or an earlier publication, and apart from the `inputs` folders
@@ -119,7 +124,8 @@ def publish_graph(graph: Graph, out_dir: Path | str, *, base_iri: str, context: 
     `revise_catalogue` rewrites the catalogue before it is checked (a release's names its version);
     `prior_ontology_version` (the ontology's IRI, the IRI of its version before) is stated in the dumps and
     the ontology's files of this publication only (a release's), the graph given is left as it was;
-    `query_store` builds the on-disk store `serve` opens instead of loading the dumps (publish/query_store).
+    `query_store` builds the on-disk store `serve` opens instead of loading the dumps (publish/query_store),
+    a copy of the graph's own store when it is `store_on_disk` (a streamed build's).
     """
     out = Path(out_dir)
     store = as_store(graph)
@@ -130,7 +136,7 @@ def publish_graph(graph: Graph, out_dir: Path | str, *, base_iri: str, context: 
             statistics = pool.submit(dataset_statistics, store, base_iri, un_space())
             coverage = pool.submit(data_coverage, store, base_iri)
             files = write_dumps(store, staging, context, base_iri, pool, stage,
-                                query_store=staging / STORE if query_store else None)
+                                query_store=staging / STORE if query_store else None, store_on_disk=store_on_disk)
         (staging / CONTEXT_FILE).write_text(
             json.dumps({"@context": context}, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         links = link_mappings(graph, tuple(dict.fromkeys((base_iri, DEFAULT_BASE_IRI))))

@@ -46,6 +46,15 @@ def load_query_store(ntriples: Path, folder: Path) -> int:
     return count
 
 
+def copy_query_store(store: ox.Store, folder: Path) -> int:
+    """Copy an on-disk store holding the graph of the dumps into `folder`/oxigraph (a RocksDB checkpoint:
+    hard links where both are on one file system); the number of triples."""
+    folder.mkdir()
+    store.flush()
+    store.backup(str(folder / STORE_DATA))
+    return len(store)
+
+
 def describe_query_store(folder: Path, dumps: Iterable[Path], digests: dict[str, str], triples: int) -> None:
     """Write `folder`/store.json: the dumps (with their digests) whose graph the store in `folder` holds."""
     described = {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -243,9 +243,10 @@ def check_record(kind: Kind, raw: Any, file: str, index: int) -> tuple[Record | 
     return (record if not problems else None), problems
 
 
-def read_file(path: Path, progress: Stage | None = None,
-              options: ReadOptions | None = None) -> tuple[list[Record], list[Problem]]:
-    """The good records of one file and the problems of the others; the kind comes from the file name."""
+def iter_file(path: Path, progress: Stage | None = None,
+              options: ReadOptions | None = None) -> Iterator[tuple[Record | None, list[Problem]]]:
+    """Each record of one file as it is read, with its problems (a record with problems is None); the kind
+    comes from the file name. A file that cannot be read as records raises InputError at the first step."""
     shown = _display(path)
     kind = KIND_BY_STEM.get(path.stem)
     if kind is None:
@@ -258,15 +259,20 @@ def read_file(path: Path, progress: Stage | None = None,
     too_large = check_file(path, options or ReadOptions(), shown)
     if too_large:
         raise InputError([too_large])
-    raws: Iterable[Any] = record_format.parse(path, shown, kind)
+    for index, raw in enumerate(record_format.parse(path, shown, kind)):
+        yield check_record(kind, raw, shown, index)
+        if progress is not None:
+            progress.advance()
+
+
+def read_file(path: Path, progress: Stage | None = None,
+              options: ReadOptions | None = None) -> tuple[list[Record], list[Problem]]:
+    """The good records of one file and the problems of the others; the kind comes from the file name."""
     records, problems = [], []
-    for index, raw in enumerate(raws):
-        record, found = check_record(kind, raw, shown, index)
+    for record, found in iter_file(path, progress, options):
         problems.extend(found)
         if record:
             records.append(record)
-        if progress is not None:
-            progress.advance()
     return records, problems
 
 
@@ -306,14 +312,23 @@ def load_records(source: Path | str | Iterable[Path | str], progress: Stage | No
     return records
 
 
-def _duplicate_ids(records: list[Record]) -> list[Problem]:
-    """Ids are unique per kind, and across ISCMs and organisations, which actor fields name alike."""
-    seen: dict[tuple[str, str], Record] = {}
-    problems = []
-    for record in records:
+class RecordIds:
+    """The ids seen so far: ids are unique per kind, and across ISCMs and organisations, which actor fields
+    name alike."""
+
+    def __init__(self) -> None:
+        self.first: dict[tuple[str, str], tuple[str, int]] = {}  # (namespace, id) -> (file, line)
+
+    def add(self, record: Record) -> Problem | None:
+        """Note the record's id; the problem when an earlier record has it."""
         namespace = "agent" if record.kind.name in ("iscm", "organisation") else record.kind.name
-        first = seen.setdefault((namespace, record.id), record)
-        if first is not record:
-            message = f'duplicate id "{record.id}": first used at {first.file}:{first.line}'
-            problems.append(record.problem("id", message))
-    return problems
+        first = self.first.get((namespace, record.id))
+        if first is None:
+            self.first[(namespace, record.id)] = (record.file, record.line)
+            return None
+        return record.problem("id", f'duplicate id "{record.id}": first used at {first[0]}:{first[1]}')
+
+
+def _duplicate_ids(records: list[Record]) -> list[Problem]:
+    ids = RecordIds()
+    return [problem for problem in map(ids.add, records) if problem is not None]

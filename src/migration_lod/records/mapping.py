@@ -7,8 +7,9 @@ and every later stage would convert them back.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, MutableMapping
 from dataclasses import dataclass, field
+from itertools import islice
 
 import pyoxigraph as ox
 from rdflib import DCTERMS, ORG, PROV, RDF, SKOS, XSD, Graph, URIRef
@@ -21,8 +22,10 @@ from migration_lod.rdf.vocabulary import UNBIS, UNVocabularies, Vocabulary
 from migration_lod.records.kinds import KIND_BY_NAME, Field
 from migration_lod.records.load import Record
 
-# Where each minted IRI came from, by IRI: the record, and the field when the node stands for one field.
-Origins = dict[str, tuple[Record, str | None]]
+# Where each minted IRI came from, by IRI: the record, and the field when the node stands for one field
+# (a dict, or on disk for a streamed build: records/origins).
+Origins = MutableMapping[str, tuple[Record, str | None]]
+BATCH_QUADS = 100_000  # quads added to the store at a time: an on-disk store's bulk loader holds a batch
 Term = ox.NamedNode | ox.Literal
 OxTriple = tuple[ox.NamedNode, ox.NamedNode, Term]
 
@@ -67,14 +70,15 @@ class Mapping:
 class _Mapper:
     """Maps records one at a time; collects problems instead of stopping at the first."""
 
-    def __init__(self, records: list[Record], base_iri: str, vocabulary: Vocabulary, un: UNVocabularies) -> None:
+    def __init__(self, ids: set[tuple[str, str]], base_iri: str, vocabulary: Vocabulary, un: UNVocabularies,
+                 origins: Origins) -> None:
         self.base = check_base_iri(base_iri)
         self.vocabulary = vocabulary
         self.un = un
-        self.ids = {(r.kind.name, r.id): r for r in records}
+        self.ids = ids  # (kind, id) of every record, the ones not mapped yet included
         self.states: set[str] = set()
         self.problems: list[Problem] = []
-        self.origins: Origins = {}
+        self.origins = origins
         self.terms: dict[str, ox.NamedNode] = {}
 
     def term(self, iri: str) -> ox.NamedNode:
@@ -253,8 +257,17 @@ def map_records(records: list[Record], base_iri: str, vocabulary: Vocabulary, un
                 progress: Stage | None = None) -> Mapping:
     """Map every record to triples in a pyoxigraph store; raise InputError naming file, line, record and
     field of each bad code."""
-    mapper = _Mapper(records, base_iri, vocabulary, un)
-    store = ox.Store()
+    store, origins = ox.Store(), {}
+    map_into(store, records, {(r.kind.name, r.id) for r in records}, base_iri, vocabulary, un, origins, progress)
+    return Mapping(store_graph(store), origins)
+
+
+def map_into(store: ox.Store, records: Iterable[Record], ids: set[tuple[str, str]], base_iri: str,
+             vocabulary: Vocabulary, un: UNVocabularies, origins: Origins, progress: Stage | None = None) -> None:
+    """Map records, read one at a time, into `store` and note their origins; `ids` are the (kind, id) of all
+    records, which references may name. Raise InputError naming file, line, record and field of each bad
+    code."""
+    mapper = _Mapper(ids, base_iri, vocabulary, un, origins)
 
     def quads() -> Iterator[ox.Quad]:
         for record in records:
@@ -262,9 +275,11 @@ def map_records(records: list[Record], base_iri: str, vocabulary: Vocabulary, un
                 yield ox.Quad(s, p, o)
             if progress is not None:
                 progress.advance()
+        for s, p, o in mapper.state_triples():
+            yield ox.Quad(s, p, o)
 
-    store.bulk_extend(quads())
-    store.bulk_extend(ox.Quad(s, p, o) for s, p, o in mapper.state_triples())
+    made = quads()
+    while batch := list(islice(made, BATCH_QUADS)):
+        store.bulk_extend(batch)
     if mapper.problems:
         raise InputError(mapper.problems)
-    return Mapping(store_graph(store), mapper.origins)
