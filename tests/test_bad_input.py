@@ -106,6 +106,23 @@ def test_an_empty_file_is_an_error(data_copy, published, cli):
     assert folder_bytes(published) == before
 
 
+def test_a_csv_file_that_is_not_utf8_or_empty_is_an_error(data_copy, published, cli):
+    """The CSV is read as it goes: a byte that is not UTF-8 far into it is reported at its line."""
+    (data_copy / "events.yaml").unlink()
+    rows = "".join(f"event-{n},meeting,Meeting {n},2019\n" for n in range(2000))
+    (data_copy / "events.csv").write_bytes(b"id,kind,label,date\n" + rows.encode() + b"bad,meeting,Caf\xe9,2019\n")
+    before = folder_bytes(published)
+    result = cli("build", "--data", data_copy, "--out", published, cwd=data_copy.parent)
+    assert result.returncode == 2, result.stderr
+    assert "data/events.csv:2002 · cannot read the file: byte b'\\xe9', the line's byte 16, is not UTF-8" in result.stderr
+    assert "Traceback" not in result.stderr
+    (data_copy / "events.csv").write_text("\n \n")
+    result = cli("build", "--data", data_copy, "--out", published, cwd=data_copy.parent)
+    assert result.returncode == 2
+    assert "data/events.csv:1 · the file is empty" in result.stderr
+    assert folder_bytes(published) == before
+
+
 def test_every_problem_is_reported_not_only_the_first(data_copy):
     path = data_copy / "iscms.yaml"
     path.write_text(path.read_text().replace("  - AZE\n", "  - XYZ\n", 1).replace("  - KAZ\n", "  - QQQ\n", 1))

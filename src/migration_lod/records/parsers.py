@@ -5,7 +5,6 @@ of the record and of each of its keys."""
 from __future__ import annotations
 
 import csv
-import io
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -163,13 +162,36 @@ def parse_document(path: Path, shown: str) -> Any:
 
 
 def parse_csv(path: Path, shown: str, kind: Kind) -> Iterator[LocatedDict]:
-    """Rows of a CSV file as located mappings; list cells are split on '|', sources.N.key columns nested."""
-    text = _read_text(path, shown)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    """Rows of a CSV file as located mappings; list cells are split on '|', sources.N.key columns nested.
+    Read as it goes: a file of hundreds of MB is never held whole (its text would take four bytes a character
+    in a StringIO)."""
     try:
-        yield from _csv_rows(reader, shown, kind)
-    except csv.Error as exc:
-        raise InputError([Problem(f"malformed CSV: {exc}", shown, reader.line_num)]) from exc
+        # utf-8-sig: Excel's "CSV UTF-8" and some editors start the file with a byte-order mark.
+        stream = path.open(encoding="utf-8-sig", newline="")
+    except OSError as exc:
+        raise InputError([Problem(f"cannot read the file: {exc}", shown)]) from exc
+    with stream:
+        reader = csv.reader(stream)
+        try:
+            yield from _csv_rows(reader, shown, kind)
+        except csv.Error as exc:
+            raise InputError([Problem(f"malformed CSV: {exc}", shown, reader.line_num)]) from exc
+        except UnicodeDecodeError as exc:
+            line, reason = _undecodable(path) or (None, str(exc))
+            raise InputError([Problem(f"cannot read the file: {reason}", shown, line)]) from exc
+        except OSError as exc:
+            raise InputError([Problem(f"cannot read the file: {exc}", shown)]) from exc
+
+
+def _undecodable(path: Path) -> tuple[int, str] | None:
+    """The first line that is not UTF-8, and why (the decoder reads in blocks: its error knows no line)."""
+    with path.open("rb") as stream:
+        for number, line in enumerate(stream, start=1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                return number, f"byte {line[exc.start:exc.start + 1]!r}, the line's byte {exc.start + 1}, is not UTF-8"
+    return None
 
 
 Put = Callable[[LocatedDict, str], None]  # writes one non-empty cell into the row's mapping
@@ -203,7 +225,9 @@ def _column(column: str, kind: Kind) -> Put:
 
 
 def _csv_rows(reader: Any, shown: str, kind: Kind) -> Iterator[LocatedDict]:
-    header = next(reader)
+    header = next((row for row in reader if any(cell.strip() for cell in row)), None)
+    if header is None:
+        raise InputError([Problem("the file is empty: expected a list of records", shown, 1)])
     columns = [_column(column, kind) for column in header]
     end = reader.line_num
     for row in reader:
