@@ -98,14 +98,14 @@ PEAK_OF_CHILD = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:],
                  "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
 
 
-def command_line_build(data: Path, out: Path, runs: int) -> dict[str, float]:
-    """`migration-lod build -q` end to end in a child process, as a publisher runs it: median wall time and
-    peak RSS."""
+def command_line_build(data: Path, out: Path, runs: int, *options: str) -> dict[str, float]:
+    """`migration-lod build -q [options]` end to end in a child process, as a publisher runs it: median wall
+    time and peak RSS."""
     times, peaks = [], []
     for _ in range(runs):
         started = time.perf_counter()
         finished = subprocess.run([sys.executable, "-c", PEAK_OF_CHILD, sys.executable, "-m", "migration_lod",
-                                   "build", "--data", str(data), "--out", str(out), "--quiet"],
+                                   "build", "--data", str(data), "--out", str(out), "--quiet", *options],
                                   check=True, capture_output=True, text=True)
         times.append(time.perf_counter() - started)
         peaks.append(int(finished.stdout.split()[-1]) / 1024)

@@ -8,10 +8,14 @@
 - diff: `migration-lod diff` of a dump and a copy with 1 % of its records changed, beside rdflib's
   graph_diff on the same pair (up to --diff-rdflib-max triples), seconds and peak memory;
 - virtuoso (run only when asked: it takes long): a dump of --virtuoso-records records loaded into Virtuoso
-  by its bulk loader and by `migration-lod push`, timed.
+  by its bulk loader and by `migration-lod push`, timed;
+- streamed (run only when asked: a million records take about 15 minutes): `build --streamed` at
+  --streamed-sizes records, time and peak memory, beside the build in memory and raw pyoxigraph I/O at 100k,
+  and both paths' validation reports compared.
 
     python bench/run.py [--sizes 1000 10000 100000] [--runs 3]
-                        [--part all|pipeline|endpoint|starvation|diff|virtuoso] [--virtuoso-records 1000000]
+                        [--part all|pipeline|endpoint|starvation|diff|virtuoso|streamed]
+                        [--virtuoso-records 1000000] [--streamed-sizes 100000 1000000]
                         [--attackers 0 1 2 4 8] [--before-src CHECKOUT/src]
 
 Writes bench/results.json and prints tables. Figures, not assertions: no test depends on them.
@@ -44,6 +48,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from changes import changes, print_changes  # noqa: E402
 from pipeline import pipeline, print_pipeline  # noqa: E402
 from starvation import print_starvation, starvation  # noqa: E402
+from streamed import streamed_builds  # noqa: E402
 from virtuoso import load_into_virtuoso, print_virtuoso  # noqa: E402
 
 from migration_lod.dataset import Dataset, assemble, load_metadata  # noqa: E402
@@ -208,8 +213,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", nargs="*", type=int, default=[1000, 10000, 100000])
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--part", choices=["all", "pipeline", "endpoint", "starvation", "diff", "virtuoso"],
-                        default="all")
+    parser.add_argument("--part", choices=["all", "pipeline", "endpoint", "starvation", "diff", "virtuoso",
+                                           "streamed"], default="all")
+    parser.add_argument("--streamed-sizes", nargs="*", type=int, default=[100000, 1000000],
+                        help="records of the streamed builds (--part streamed; 1M takes about 15 minutes)")
     parser.add_argument("--virtuoso-records", type=int, default=1000000,
                         help="records of the dump loaded into Virtuoso (--part virtuoso)")
     parser.add_argument("--attackers", nargs="*", type=int, default=[0, 1, 2, 4, 8],
@@ -231,7 +238,8 @@ def main() -> None:
                                  "platform": platform.platform()}, "runs": args.runs,
                      **{part: [] if args.part in ("all", part) else previous.get(part, [])
                         for part in ("pipeline", "endpoint", "diff")},
-                     "starvation": previous.get("starvation", {}), "virtuoso": previous.get("virtuoso", {})}
+                     "starvation": previous.get("starvation", {}), "virtuoso": previous.get("virtuoso", {}),
+                     "streamed": previous.get("streamed", {})}
     summary: dict = {}
     for size in args.sizes if args.part in ("all", "pipeline") else []:
         result = pipeline(size, args.runs, args.pyshacl_max, args.violations, args.rdflib_max)
@@ -291,6 +299,9 @@ def main() -> None:
                 print_starvation(f"{label} ({src or 'this checkout'})", rows)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
+    if args.part == "streamed":
+        results["streamed"] = streamed_builds(args.streamed_sizes, args.runs)
+    summary |= results["streamed"].get("summary", {})
     if args.part == "virtuoso":
         folder = Path(tempfile.mkdtemp(prefix="migration-lod-bench-"))
         try:
