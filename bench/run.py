@@ -235,7 +235,8 @@ def main() -> None:
     previous = json.loads(output.read_text()) if output.is_file() else {}
     # The parts not run keep their figures from the previous run.
     results: dict = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
-                                 "platform": platform.platform()}, "runs": args.runs,
+                                 "platform": platform.platform()},
+                     "runs": args.runs if args.part in ("all", "pipeline", "endpoint") else previous.get("runs"),
                      **{part: [] if args.part in ("all", part) else previous.get(part, [])
                         for part in ("pipeline", "endpoint", "diff")},
                      "starvation": previous.get("starvation", {}), "virtuoso": previous.get("virtuoso", {}),
@@ -300,7 +301,7 @@ def main() -> None:
         finally:
             shutil.rmtree(folder, ignore_errors=True)
     if args.part == "streamed":
-        results["streamed"] = streamed_builds(args.streamed_sizes, args.runs)
+        results["streamed"] = {"runs": args.runs, **streamed_builds(args.streamed_sizes, args.runs)}
     summary |= results["streamed"].get("summary", {})
     if args.part == "virtuoso":
         folder = Path(tempfile.mkdtemp(prefix="migration-lod-bench-"))

@@ -114,7 +114,8 @@ def test_a_csv_file_that_is_not_utf8_or_empty_is_an_error(data_copy, published, 
     before = folder_bytes(published)
     result = cli("build", "--data", data_copy, "--out", published, cwd=data_copy.parent)
     assert result.returncode == 2, result.stderr
-    assert "data/events.csv:2002 · cannot read the file: byte b'\\xe9', the line's byte 16, is not UTF-8" in result.stderr
+    reason = "byte b'\\xe9', the line's byte 16, is not UTF-8"
+    assert f"data/events.csv:2002 · cannot read the file: {reason}" in result.stderr
     assert "Traceback" not in result.stderr
     (data_copy / "events.csv").write_text("\n \n")
     result = cli("build", "--data", data_copy, "--out", published, cwd=data_copy.parent)
