@@ -213,7 +213,10 @@ def eventually(check: Callable[[], bool], seconds: float = 5.0) -> bool:
     return True
 
 
-def cpu_ticks(pid: int) -> int:
-    """CPU time a process has used, in clock ticks."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+def cpu_ticks(pid: int) -> int | None:
+    """CPU time a process has used, in clock ticks (None once it has exited)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return None
     return int(fields[11]) + int(fields[12])
