@@ -9,12 +9,15 @@
   graph_diff on the same pair (up to --diff-rdflib-max triples), seconds and peak memory;
 - virtuoso (run only when asked: it takes long): a dump of --virtuoso-records records loaded into Virtuoso
   by its bulk loader and by `migration-lod push`, timed;
-- streamed (run only when asked: a million records take about 15 minutes): `build --streamed` at
+- lookups: requests/s and latency of lookups by IRI from 1, 8 and 32 concurrent keep-alive clients,
+  beside the Oxigraph server on the same publication (and `--before-src`, when given);
+- streamed (run only when asked: a million records take about 26 minutes): `build --streamed` at
   --streamed-sizes records, time and peak memory, beside the build in memory and raw pyoxigraph I/O at 100k,
   and both paths' validation reports compared.
 
     python bench/run.py [--sizes 1000 10000 100000] [--runs 3]
-                        [--part all|pipeline|endpoint|starvation|diff|virtuoso|streamed]
+                        [--part all|pipeline|endpoint|starvation|diff|virtuoso|streamed|lookups]
+                        [--lookup-records 100000] [--lookup-seconds 10] [--lookup-concurrency 1 8 32]
                         [--virtuoso-records 1000000] [--streamed-sizes 100000 1000000]
                         [--attackers 0 1 2 4 8] [--before-src CHECKOUT/src]
 
@@ -46,6 +49,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from changes import changes, print_changes  # noqa: E402
+from lookups import lookup_rate, print_lookups, subjects  # noqa: E402
 from pipeline import pipeline, print_pipeline  # noqa: E402
 from starvation import print_starvation, starvation  # noqa: E402
 from streamed import streamed_builds  # noqa: E402
@@ -208,13 +212,43 @@ def bench(size: int | None, runs: int, before_src: Path | None = None) -> dict:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def lookups(size: int, seconds: float, concurrency: list[int], before_src: Path | None) -> dict:
+    """Lookups by IRI from concurrent keep-alive clients: this endpoint (and the one at `before_src`) beside
+    the Oxigraph server, on one publication of `size` synthetic records."""
+    folder = Path(tempfile.mkdtemp(prefix="migration-lod-bench-"))
+    try:
+        dist = publication(size, folder)
+        iris = subjects(dist / "migration-lod.nt")
+        oxigraph = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
+        ours = [sys.executable, "-m", "migration_lod", "serve", str(dist / "migration-lod.nt"), "--port", "{port}"]
+        servers = {"ours": (ours, "/sparql", None),
+                   "oxigraph server": ([oxigraph, "serve-read-only", "--location", str(dist / "store" / "oxigraph"),
+                                        "--bind", "127.0.0.1:{port}"], "/query", None),
+                   **({"before": (ours, "/sparql", str(before_src))} if before_src else {})}
+        result: dict = {"records": size, "seconds": seconds, "servers": {}}
+        for name, (command, path, python_path) in servers.items():
+            with running(command, path, python_path) as (url, _):
+                port = int(url.rsplit(":", 1)[1].split("/")[0])
+                result["servers"][name] = [lookup_rate(port, path, iris, n, seconds) for n in concurrency]
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    rates = {name: {row["concurrency"]: row["requests_per_s"] for row in rows}
+             for name, rows in result["servers"].items()}
+    if 8 in concurrency:
+        result["summary"] = {"lookup_rps_vs_oxigraph_c8": rates["ours"][8] / rates["oxigraph server"][8]}
+    return result
+
+
 def main() -> None:
     """Run the benchmark and write bench/results.json."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", nargs="*", type=int, default=[1000, 10000, 100000])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--part", choices=["all", "pipeline", "endpoint", "starvation", "diff", "virtuoso",
-                                           "streamed"], default="all")
+                                           "streamed", "lookups"], default="all")
+    parser.add_argument("--lookup-records", type=int, default=100000, help="records of the lookups part")
+    parser.add_argument("--lookup-seconds", type=float, default=10.0, help="seconds per server and concurrency")
+    parser.add_argument("--lookup-concurrency", nargs="*", type=int, default=[1, 8, 32])
     parser.add_argument("--streamed-sizes", nargs="*", type=int, default=[100000, 1000000],
                         help="records of the streamed builds (--part streamed; 1M takes about 15 minutes)")
     parser.add_argument("--virtuoso-records", type=int, default=1000000,
@@ -240,7 +274,7 @@ def main() -> None:
                      **{part: [] if args.part in ("all", part) else previous.get(part, [])
                         for part in ("pipeline", "endpoint", "diff")},
                      "starvation": previous.get("starvation", {}), "virtuoso": previous.get("virtuoso", {}),
-                     "streamed": previous.get("streamed", {})}
+                     "streamed": previous.get("streamed", {}), "lookups": previous.get("lookups", {})}
     summary: dict = {}
     for size in args.sizes if args.part in ("all", "pipeline") else []:
         result = pipeline(size, args.runs, args.pyshacl_max, args.violations, args.rdflib_max)
@@ -303,6 +337,11 @@ def main() -> None:
     if args.part == "streamed":
         results["streamed"] = {"runs": args.runs, **streamed_builds(args.streamed_sizes, args.runs)}
     summary |= results["streamed"].get("summary", {})
+    if args.part in ("all", "lookups"):
+        results["lookups"] = lookups(args.lookup_records, args.lookup_seconds, args.lookup_concurrency,
+                                     args.before_src)
+        print_lookups(results["lookups"])
+    summary |= results["lookups"].get("summary", {})
     if args.part == "virtuoso":
         folder = Path(tempfile.mkdtemp(prefix="migration-lod-bench-"))
         try:
