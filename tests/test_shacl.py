@@ -13,9 +13,13 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Literal, URIRef
 
+from migration_lod.dataset import build
+from migration_lod.records.synth import synthesize
 from migration_lod.validation import ENGINES, ShapeError, shacl_validate
+from migration_lod.validation.engine import Engine
 from migration_lod.validation.graph import ShapesGraph
-from migration_lod.validation.shacl import compile_shapes
+from migration_lod.validation.report import load_shapes
+from migration_lod.validation.shacl import _data_store, compile_shapes
 from migration_lod.validation.sources import read_triples
 
 PREFIXES = """
@@ -321,3 +325,17 @@ def test_a_json_report_lists_every_result(tmp_path, cli):
     document = json.loads(cli("shacl", data, "-s", shapes, "-f", "json").stdout)
     graph = Graph().parse(data=json.dumps(document), format="json-ld")
     assert len(set(graph.objects(None, URIRef(SH + "result")))) == 3
+
+
+def test_shapes_evaluated_in_threads_give_the_results_of_one_thread(tmp_path):
+    """The targeted shapes run in threads at once; the results, and their order, are those of one thread."""
+    synthesize(1500, tmp_path / "data", seed=3)
+    dataset = build(tmp_path / "data", streamed=False)
+    store, literals = _data_store(dataset.graph)
+    label = ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")
+    for quad in list(store.quads_for_pattern(None, label, None))[::40]:  # violations of several shapes
+        store.remove(quad)
+    compiled = compile_shapes(ShapesGraph(read_triples(load_shapes())))
+    found = {threads: list(Engine(store, compiled, literals).validate(threads)) for threads in (1, 2, 4)}
+    assert len({result.shape for result in found[1]}) >= 3 and len(found[1]) > 50
+    assert found[2] == found[1] and found[4] == found[1]

@@ -1,9 +1,17 @@
 """Evaluating shapes on a store: targets, one SPARQL query per constraint over all focus nodes, and
-conformance of value nodes to nested shapes computed set-wise (per node only where sets cannot be written)."""
+conformance of value nodes to nested shapes computed set-wise (per node only where sets cannot be written).
+
+pyoxigraph evaluates a query without holding the GIL, so the targeted shapes are evaluated in threads at
+once, each by an engine of its own (its caches and recursion guard are not shared; the store is), and their
+results are given in the order of the shapes, as one thread would give them.
+"""
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -18,15 +26,19 @@ SUBCLASS = "<http://www.w3.org/2000/01/rdf-schema#subClassOf>"
 TYPE_OF = f"{TYPE}/{SUBCLASS}*"
 THIS = ox.Variable("this")
 VALUES_PER_QUERY = 5000  # terms in one VALUES block
+THREADS = min(4, os.cpu_count() or 1)  # targeted shapes evaluated at once
 
 
 class Engine:
     """Validation of one data graph (a store) against compiled shapes."""
 
-    def __init__(self, store: ox.Store, shapes: Shapes, literals: Literals | None = None) -> None:
+    def __init__(self, store: ox.Store, shapes: Shapes, literals: Literals | None = None,
+                 parent: Engine | None = None) -> None:
         self.store = store
         self.shapes = shapes
         self.literals = literals or Literals()
+        self._parent = parent  # the engine that adds the shapes graph to the store, once, for all threads
+        self._lock = threading.Lock()
         self._failing: dict[tuple[int, Term], bool] = {}
         self._open: set[tuple[int, Term]] = set()
         self._added: list[ox.Quad] = []
@@ -36,9 +48,13 @@ class Engine:
 
     def load_shapes_graph(self, name: ox.NamedNode) -> None:
         """The shapes graph as a named graph of the store, for $shapesGraph (taken out again by `close`)."""
-        if not self._added:
-            self._added = [ox.Quad(t.subject, t.predicate, t.object, name) for t in self.shapes.graph.triples]
-            self.store.bulk_extend(self._added)
+        if self._parent is not None:
+            self._parent.load_shapes_graph(name)
+            return
+        with self._lock:
+            if not self._added:
+                self._added = [ox.Quad(t.subject, t.predicate, t.object, name) for t in self.shapes.graph.triples]
+                self.store.bulk_extend(self._added)
 
     def close(self) -> None:
         """Leave the store as it was given."""
@@ -46,11 +62,24 @@ class Engine:
             self.store.remove(quad)
         self._added = []
 
-    def validate(self) -> Iterator[Result]:
-        """Every validation result of the data graph."""
-        for shape in self.shapes.targeted:
-            focus = self.target_focus(shape)
-            yield from self.evaluate(shape, focus)
+    def validate(self, threads: int = THREADS) -> Iterator[Result]:
+        """Every validation result of the data graph, shape by shape; `threads` shapes are evaluated at once."""
+        shapes = self.shapes.targeted
+        if threads <= 1 or len(shapes) <= 1:
+            for shape in shapes:
+                yield from self.evaluate(shape, self.target_focus(shape))
+            return
+        pool = ThreadPoolExecutor(threads, thread_name_prefix="shacl")
+        try:
+            futures = [pool.submit(self._evaluate_alone, shape) for shape in shapes]
+            for future in futures:
+                yield from future.result()
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def _evaluate_alone(self, shape: Shape) -> list[Result]:
+        engine = Engine(self.store, self.shapes, self.literals, parent=self)
+        return engine.evaluate(shape, engine.target_focus(shape))
 
     def target_focus(self, shape: Shape) -> Focus:
         """The focus nodes of a shape's targets."""
