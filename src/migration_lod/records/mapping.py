@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, MutableMapping
 from dataclasses import dataclass, field
 from itertools import islice
+from typing import ClassVar
 
 import pyoxigraph as ox
 from rdflib import DCTERMS, ORG, PROV, RDF, SKOS, XSD, Graph, URIRef
@@ -27,7 +28,6 @@ from migration_lod.records.load import Record
 Origins = MutableMapping[str, tuple[Record, str | None]]
 BATCH_QUADS = 100_000  # quads added to the store at a time: an on-disk store's bulk loader holds a batch
 Term = ox.NamedNode | ox.Literal
-OxTriple = tuple[ox.NamedNode, ox.NamedNode, Term]
 
 CONCEPT_NOUNS = {
     "iscm-types": "an ISCM type",
@@ -48,6 +48,22 @@ REFERENCE_KINDS = {
 KIND_NOUNS = {"iscm": "ISCM", "organisation": "organisation", "document": "document", "event": "event"}
 # The fields that make org:Memberships, and the role each gives (a notation of the membership roles scheme).
 ROLES = {"members": "member", "observers": "observer", "steering_committee": "steering-committee"}
+
+
+class _Node:
+    """The vocabulary terms of every record, made once: rdflib's namespace attributes build a new URIRef at
+    each access, which took a fifth of the mapping's time."""
+
+    TYPE = ox.NamedNode(RDF.type)
+    INTEGER = ox.NamedNode(XSD.integer)
+    SAME_AS = ox.NamedNode(SCHEMA.sameAs)
+    MEMBERSHIP, ORGANIZATION, MEMBER, ROLE = (ox.NamedNode(t) for t in (ORG.Membership, ORG.organization,
+                                                                         ORG.member, ORG.role))
+    DERIVED_FROM, SOURCE, QUALIFIED_DERIVATION = (ox.NamedNode(t) for t in (PROV.wasDerivedFrom, DCTERMS.source,
+                                                                             PROV.qualifiedDerivation))
+    DERIVATION, ENTITY, SECTION = (ox.NamedNode(t) for t in (PROV.Derivation, PROV.entity, MIG.section))
+    # A date's datatype by the length of its lexical form (YYYY, YYYY-MM, YYYY-MM-DD).
+    DATE_TYPES: ClassVar = {4: ox.NamedNode(XSD.gYear), 7: ox.NamedNode(XSD.gYearMonth), 10: ox.NamedNode(XSD.date)}
 
 
 def check_base_iri(base_iri: str) -> str:
@@ -134,12 +150,11 @@ class _Mapper:
             return
         assert isinstance(value, str)
         if kind in ("year", "date", "when"):
-            datatype = {4: XSD.gYear, 7: XSD.gYearMonth, 10: XSD.date}[len(value)]
-            yield ox.Literal(value, datatype=self.term(datatype))
+            yield ox.Literal(value, datatype=_Node.DATE_TYPES[len(value)])
         elif kind == "count":
             # xsd:integer, not xsd:nonNegativeInteger: pyoxigraph's store keeps only the former (the loader
             # already refuses negative numbers).
-            yield ox.Literal(value, datatype=self.term(XSD.integer))
+            yield ox.Literal(value, datatype=_Node.INTEGER)
         elif kind == "symbol":
             yield ox.Literal(value)
         elif kind == "unbis":
@@ -163,47 +178,45 @@ class _Mapper:
         elif kind == "scheme":
             yield self.term(self.vocabulary.schemes[value])
 
-    def map_record(self, record: Record) -> Iterator[OxTriple]:
-        """The triples of one record: its own first, then those of its memberships and sources, so that
-        each subject's triples stay together in the dumps."""
+    def map_record(self, record: Record) -> Iterator[ox.Quad]:
+        """The triples of one record (as quads of the default graph): its own first, then those of its
+        memberships and sources."""
         iri = self.iri(record.kind.name, record.id)
         self.origins[iri] = (record, None)
         subject = ox.NamedNode(iri)
         kind = record.kind
-        parts: list[OxTriple] = []
+        parts: list[ox.Quad] = []
         if kind.name == "iscm":
             concept = self.concept(record, "type", "iscm-types", record.values["type"])
             if concept is not None:
-                yield (subject, self.term(RDF.type), self.term(self.vocabulary.classes[concept]))
+                yield ox.Quad(subject, _Node.TYPE, self.term(self.vocabulary.classes[concept]))
         elif kind.classes:
-            yield (subject, self.term(RDF.type), self.term(kind.classes[record.values["kind"]]))
+            yield ox.Quad(subject, _Node.TYPE, self.term(kind.classes[record.values["kind"]]))
         if kind.default_class is not None:
-            yield (subject, self.term(RDF.type), self.term(kind.default_class))
+            yield ox.Quad(subject, _Node.TYPE, self.term(kind.default_class))
         for spec in kind.fields:
             if spec.name not in record.values or (spec.predicate is None and spec.name not in ROLES):
                 continue
             values = record.values[spec.name] if spec.many else [record.values[spec.name]]
             if spec.type == "sources":
-                for triple in self.sources(record, subject, values):
-                    if triple[0] is subject:
-                        yield triple
-                    else:
-                        parts.append(triple)
+                own, derivations = self.sources(record, subject, values)
+                yield from own
+                parts += derivations
                 continue
             predicate = self.term(spec.predicate) if spec.predicate is not None else None
             for value in values:
                 for term in self.value(record, spec, value):
                     if predicate is not None:
-                        yield (subject, predicate, term)
+                        yield ox.Quad(subject, predicate, term)
                     if spec.type == "symbol":
                         # The UN's document-symbol resolver: the UN's own reference for the same document.
-                        yield (subject, self.term(SCHEMA.sameAs), ox.NamedNode(UNDOCS + value))
+                        yield ox.Quad(subject, _Node.SAME_AS, ox.NamedNode(UNDOCS + value))
                     if spec.name in ROLES:
                         parts += self.membership(record, spec.name, subject, term)
         yield from parts
 
     def membership(self, record: Record, field_name: str, organisation: ox.NamedNode,
-                   state: ox.NamedNode) -> Iterator[OxTriple]:
+                   state: ox.NamedNode) -> Iterator[ox.Quad]:
         """An org:Membership with its role (member, observer, steering committee); a period can be added the same
         way later."""
         # A member or an observer is one membership per State; a seat on a committee is one more beside it.
@@ -211,15 +224,18 @@ class _Mapper:
         iri = f"{self.base}membership/{record.id}/{role_path}{state.value.rsplit('/', 1)[1]}"
         self.origins[iri] = (record, field_name)
         node = ox.NamedNode(iri)
-        yield (node, self.term(RDF.type), self.term(ORG.Membership))
-        yield (node, self.term(ORG.organization), organisation)
-        yield (node, self.term(ORG.member), state)
+        yield ox.Quad(node, _Node.TYPE, _Node.MEMBERSHIP)
+        yield ox.Quad(node, _Node.ORGANIZATION, organisation)
+        yield ox.Quad(node, _Node.MEMBER, state)
         role = self.vocabulary.concept("membership-roles", ROLES[field_name])
         if role is not None:
-            yield (node, self.term(ORG.role), self.term(role))
+            yield ox.Quad(node, _Node.ROLE, self.term(role))
 
-    def sources(self, record: Record, subject: ox.NamedNode, sources: list[dict[str, str]]) -> Iterator[OxTriple]:
-        """Qualified derivations: which document, which section."""
+    def sources(self, record: Record, subject: ox.NamedNode,
+                sources: list[dict[str, str]]) -> tuple[list[ox.Quad], list[ox.Quad]]:
+        """Qualified derivations (which document, which section): the subject's quads, the derivations' quads."""
+        own: list[ox.Quad] = []
+        derivations: list[ox.Quad] = []
         for number, source in enumerate(sources, start=1):
             document = self.document(record, source["document"])
             if document is None:
@@ -227,30 +243,29 @@ class _Mapper:
             iri = f"{subject.value}#source-{number}"
             self.origins[iri] = (record, "sources")
             node = ox.NamedNode(iri)
-            yield (subject, self.term(PROV.wasDerivedFrom), document)
-            yield (subject, self.term(DCTERMS.source), document)
-            yield (subject, self.term(PROV.qualifiedDerivation), node)
-            yield (node, self.term(RDF.type), self.term(PROV.Derivation))
-            yield (node, self.term(PROV.entity), document)
+            own += (ox.Quad(subject, _Node.DERIVED_FROM, document), ox.Quad(subject, _Node.SOURCE, document),
+                    ox.Quad(subject, _Node.QUALIFIED_DERIVATION, node))
+            derivations += (ox.Quad(node, _Node.TYPE, _Node.DERIVATION), ox.Quad(node, _Node.ENTITY, document))
             if "section" in source:
-                yield (node, self.term(MIG.section), ox.Literal(source["section"]))
+                derivations.append(ox.Quad(node, _Node.SECTION, ox.Literal(source["section"])))
+        return own, derivations
 
-    def state_triples(self) -> Iterator[OxTriple]:
+    def state_quads(self) -> Iterator[ox.Quad]:
         """The States the records name, each tied to its UN M49 area, and those areas' regions."""
         areas = []
         for code in sorted(self.states):
             state = self.term(f"{self.base}state/{code}")
             area = self.un.by_iso3[code]
             areas.append(area)
-            yield (state, self.term(RDF.type), self.term(MIG.State))
-            yield (state, self.term(DCTERMS.identifier), ox.Literal(code))
-            yield (state, self.term(MIG.geoArea), self.term(area))
+            yield ox.Quad(state, self.term(RDF.type), self.term(MIG.State))
+            yield ox.Quad(state, self.term(DCTERMS.identifier), ox.Literal(code))
+            yield ox.Quad(state, self.term(MIG.geoArea), self.term(area))
             # The State's names are those the UN gives its M49 area, in the six official languages of the UN.
             for label in self.un.labels(area):
-                yield (state, self.term(SKOS.prefLabel), to_oxigraph(label))
-            yield (state, self.term(DCTERMS.source), self.term(area))
+                yield ox.Quad(state, self.term(SKOS.prefLabel), to_oxigraph(label))
+            yield ox.Quad(state, self.term(DCTERMS.source), self.term(area))
         for s, p, o in self.un.describe(areas):
-            yield (to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))
+            yield ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))
 
 
 def map_records(records: list[Record], base_iri: str, vocabulary: Vocabulary, un: UNVocabularies,
@@ -271,12 +286,10 @@ def map_into(store: ox.Store, records: Iterable[Record], ids: set[tuple[str, str
 
     def quads() -> Iterator[ox.Quad]:
         for record in records:
-            for s, p, o in mapper.map_record(record):
-                yield ox.Quad(s, p, o)
+            yield from mapper.map_record(record)
             if progress is not None:
                 progress.advance()
-        for s, p, o in mapper.state_triples():
-            yield ox.Quad(s, p, o)
+        yield from mapper.state_quads()
 
     made = quads()
     while batch := list(islice(made, BATCH_QUADS)):
