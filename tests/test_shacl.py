@@ -339,3 +339,23 @@ def test_shapes_evaluated_in_threads_give_the_results_of_one_thread(tmp_path):
     found = {threads: list(Engine(store, compiled, literals).validate(threads)) for threads in (1, 2, 4)}
     assert len({result.shape for result in found[1]}) >= 3 and len(found[1]) > 50
     assert found[2] == found[1] and found[4] == found[1]
+
+
+def test_validation_given_up_stops_the_shapes_still_running():
+    """Closing the results early (an error, Ctrl-C) stops a shape evaluated in another thread at its next
+    solution, instead of waiting for its query to end (here: billions of solutions)."""
+    data = "".join(f"ex:n{n} a ex:Node ; ex:p {n} .\n" for n in range(200))
+    shapes = """
+        ex:Quick a sh:NodeShape ; sh:targetNode ex:n0 ; sh:property [ sh:path ex:missing ; sh:minCount 1 ] .
+        ex:Endless a sh:NodeShape ; sh:targetNode ex:n1 ;
+            sh:sparql [ sh:select "SELECT $this WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }" ] .
+    """
+    store = ox.Store()
+    store.extend(ox.Quad(*t) for t in triples(data))
+    engine = Engine(store, compile_shapes(ShapesGraph(triples(shapes))))
+    results = engine.validate(threads=2)
+    assert next(results).focus == ox.NamedNode(EX + "n0")
+    closing = threading.Thread(target=results.close, daemon=True)
+    closing.start()
+    closing.join(30)
+    assert not closing.is_alive()

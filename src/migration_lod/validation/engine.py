@@ -3,7 +3,8 @@ conformance of value nodes to nested shapes computed set-wise (per node only whe
 
 pyoxigraph evaluates a query without holding the GIL, so the targeted shapes are evaluated in threads at
 once, each by an engine of its own (its caches and recursion guard are not shared; the store is), and their
-results are given in the order of the shapes, as one thread would give them.
+results are given in the order of the shapes, as one thread would give them. When the caller stops early (an
+error, Ctrl-C), the shapes still running stop at their next solution instead of running to their end.
 """
 
 from __future__ import annotations
@@ -29,6 +30,10 @@ VALUES_PER_QUERY = 5000  # terms in one VALUES block
 THREADS = min(4, os.cpu_count() or 1)  # targeted shapes evaluated at once
 
 
+class Stopped(Exception):
+    """Raised in a thread still evaluating a shape when validation was given up."""
+
+
 class Engine:
     """Validation of one data graph (a store) against compiled shapes."""
 
@@ -39,6 +44,7 @@ class Engine:
         self.literals = literals or Literals()
         self._parent = parent  # the engine that adds the shapes graph to the store, once, for all threads
         self._lock = threading.Lock()
+        self._stop = parent._stop if parent is not None else threading.Event()
         self._failing: dict[tuple[int, Term], bool] = {}
         self._open: set[tuple[int, Term]] = set()
         self._added: list[ox.Quad] = []
@@ -65,6 +71,7 @@ class Engine:
     def validate(self, threads: int = THREADS) -> Iterator[Result]:
         """Every validation result of the data graph, shape by shape; `threads` shapes are evaluated at once."""
         shapes = self.shapes.targeted
+        self._stop.clear()
         if threads <= 1 or len(shapes) <= 1:
             for shape in shapes:
                 yield from self.evaluate(shape, self.target_focus(shape))
@@ -75,11 +82,30 @@ class Engine:
             for future in futures:
                 yield from future.result()
         finally:
+            self._stop.set()  # all done, or given up: what still runs stops at its next solution
             pool.shutdown(wait=True, cancel_futures=True)
+
+    def query(self, text: str, **options: object) -> Iterator[ox.QuerySolution]:
+        """The solutions of a SELECT query of the data, which stop coming (Stopped) once validation is given up."""
+        return self.until_stopped(self.store.query(text, **options))
+
+    def until_stopped(self, solutions: Iterator[ox.QuerySolution]) -> Iterator[ox.QuerySolution]:
+        """The solutions, until validation is given up (then Stopped)."""
+        stop = self._stop
+        for solution in solutions:
+            if stop.is_set():
+                raise Stopped
+            yield solution
 
     def _evaluate_alone(self, shape: Shape) -> list[Result]:
         engine = Engine(self.store, self.shapes, self.literals, parent=self)
-        return engine.evaluate(shape, engine.target_focus(shape))
+        try:
+            return engine.evaluate(shape, engine.target_focus(shape))
+        except Stopped:
+            return []
+        except Exception as exc:
+            # Its traceback holds pyoxigraph's iterators, which must be dropped by the thread that made them.
+            raise exc.with_traceback(None) from None
 
     def target_focus(self, shape: Shape) -> Focus:
         """The focus nodes of a shape's targets."""
@@ -115,7 +141,7 @@ class Engine:
             return list(focus.nodes)
         if focus not in self._nodes:
             self._nodes[focus] = [row["this"] for row in
-                                  self.store.query(f"SELECT DISTINCT ?this WHERE {{ {focus.where} }}")]
+                                  self.query(f"SELECT DISTINCT ?this WHERE {{ {focus.where} }}")]
         return self._nodes[focus]
 
     def value_focus(self, shape: Shape, focus: Focus) -> Focus:
@@ -193,11 +219,11 @@ class Run:
     def query(self, text: str) -> Iterator[ox.QuerySolution]:
         """Solutions of a query whose focus nodes are `{focus}` in its text (?this substituted for a list)."""
         if isinstance(self.focus, Pattern):
-            yield from self.engine.store.query(text.replace("{focus}", self.focus.where))
+            yield from self.engine.query(text.replace("{focus}", self.focus.where))
             return
         text = text.replace("{focus}", "")
         for node in self.focus.nodes:
-            yield from self.engine.store.query(text, substitutions={THIS: node})
+            yield from self.engine.query(text, substitutions={THIS: node})
 
     def pairs(self, condition: str = "", extra: str = "") -> Iterator[tuple[Term, Term]]:
         """(focus node, value node) pairs, optionally only those where a SPARQL condition holds."""

@@ -209,7 +209,7 @@ def _solutions(run: Run, text: str) -> Iterator[dict[str, Term | None]]:
         yield {"__ask": TRUE if answer else FALSE}
         return
     names = [v.value for v in answer.variables]
-    for row in answer:
+    for row in run.engine.until_stopped(answer):
         yield {name: row[name] for name in names}
 
 

@@ -22,7 +22,7 @@ def _class(run: Run, constraint: Constraint) -> Iterator[Result]:
     cls = iri_parameter(constraint, "class")
     # The class and its subclasses in the data, named in the query: a path rdf:type/rdfs:subClassOf* for each
     # value node costs twenty times more.
-    classes = {cls, *(row[0] for row in run.engine.store.query(f"SELECT DISTINCT ?c WHERE {{ ?c {SUBCLASS}* {cls} }}"))}
+    classes = {cls, *(row[0] for row in run.engine.query(f"SELECT DISTINCT ?c WHERE {{ ?c {SUBCLASS}* {cls} }}"))}
     if any(isinstance(c, ox.BlankNode) for c in classes):
         instances = f"FILTER NOT EXISTS {{ {run.value} {TYPE_OF} {cls} }}"
     elif len(classes) == 1:  # a look-up of one triple: twice as fast as the MINUS, which is for several classes
