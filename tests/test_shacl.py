@@ -14,12 +14,14 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 
 from migration_lod.dataset import build
+from migration_lod.rdf.terms import as_store
 from migration_lod.records.synth import synthesize
 from migration_lod.validation import ENGINES, ShapeError, shacl_validate
 from migration_lod.validation.engine import Engine
 from migration_lod.validation.graph import ShapesGraph
+from migration_lod.validation.literals import Literals
 from migration_lod.validation.report import load_shapes
-from migration_lod.validation.shacl import _data_store, compile_shapes
+from migration_lod.validation.shacl import compile_shapes
 from migration_lod.validation.sources import read_triples
 
 PREFIXES = """
@@ -331,7 +333,8 @@ def test_shapes_evaluated_in_threads_give_the_results_of_one_thread(tmp_path):
     """The targeted shapes run in threads at once; the results, and their order, are those of one thread."""
     synthesize(1500, tmp_path / "data", seed=3)
     dataset = build(tmp_path / "data", streamed=False)
-    store, literals = _data_store(dataset.graph)
+    store = as_store(dataset.graph)
+    literals = Literals.of_store(store)
     label = ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")
     for quad in list(store.quads_for_pattern(None, label, None))[::40]:  # violations of several shapes
         store.remove(quad)
