@@ -52,7 +52,7 @@ ROLES = {"members": "member", "observers": "observer", "steering_committee": "st
 
 class _Node:
     """The vocabulary terms of every record, made once: rdflib's namespace attributes build a new URIRef at
-    each access, which took a fifth of the mapping's time."""
+    each access, about a tenth of the mapping's time."""
 
     TYPE = ox.NamedNode(RDF.type)
     INTEGER = ox.NamedNode(XSD.integer)
