@@ -17,7 +17,7 @@ import multiprocessing
 import statistics
 import time
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 LOOKUP = "SELECT ?p ?o WHERE { <%s> ?p ?o }"
 SUBJECTS = 5000  # distinct IRIs asked for
@@ -35,11 +35,12 @@ def subjects(nt: Path, count: int = SUBJECTS) -> list[str]:
     return list(found)[::every][:count]
 
 
-def _client(port: int, path: str, iris: list[str], seconds: float, start: float, address: str,
+def _client(url: str, iris: list[str], seconds: float, start: float, address: str,
             out: multiprocessing.Queue) -> None:
+    endpoint = urlsplit(url)
     headers = {"Accept": ACCEPT, "X-Forwarded-For": address}
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    targets = [f"{path}?query={quote(LOOKUP % iri)}" for iri in iris]
+    connection = http.client.HTTPConnection(endpoint.netloc, timeout=60)
+    targets = [f"{endpoint.path}?query={quote(LOOKUP % iri)}" for iri in iris]
     while time.time() < start:
         time.sleep(0.001)
     latencies, failed, n = [], 0, 0
@@ -54,7 +55,7 @@ def _client(port: int, path: str, iris: list[str], seconds: float, start: float,
         except (OSError, http.client.HTTPException):
             ok = False
             connection.close()
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            connection = http.client.HTTPConnection(endpoint.netloc, timeout=60)
         n += 1
         if ok:
             latencies.append((time.perf_counter() - sent) * 1000)
@@ -64,13 +65,14 @@ def _client(port: int, path: str, iris: list[str], seconds: float, start: float,
     out.put((latencies, failed))
 
 
-def lookup_rate(port: int, path: str, iris: list[str], concurrency: int, seconds: float) -> dict:
-    """Requests/s, median and p99 latency (ms) and failures of `concurrency` clients for `seconds`."""
+def lookup_rate(url: str, iris: list[str], concurrency: int, seconds: float) -> dict:
+    """Requests/s, median and p99 latency (ms) and failures of `concurrency` clients of the endpoint at `url`
+    for `seconds`."""
     context = multiprocessing.get_context("fork")
     out = context.Queue()
     start = time.time() + 1.0  # every client connected and ready before the clock starts
     share = [iris[n::concurrency] for n in range(concurrency)]
-    clients = [context.Process(target=_client, args=(port, path, share[n], seconds, start,
+    clients = [context.Process(target=_client, args=(url, share[n], seconds, start,
                                                      f"198.51.{100 + n // 250}.{n % 250 + 1}", out))
                for n in range(concurrency)]
     for client in clients:

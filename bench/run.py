@@ -162,6 +162,11 @@ def running(command: list[str], path: str, python_path: str | None = None) -> It
         server.wait()
 
 
+def oxigraph_binary() -> str:
+    """The Oxigraph server's command (the `oxigraph` package installs it beside this Python)."""
+    return shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
+
+
 def bench(size: int | None, runs: int, before_src: Path | None = None) -> dict:
     folder = Path(tempfile.mkdtemp(prefix="migration-lod-bench-"))
     try:
@@ -172,7 +177,7 @@ def bench(size: int | None, runs: int, before_src: Path | None = None) -> dict:
         queries = {name: q % {"iri": iri} if "%(iri)s" in q else q for name, q in QUERIES.items()}
         figures: dict[str, dict] = {name: {} for name in queries}
 
-        oxigraph = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
+        oxigraph = oxigraph_binary()
         location = folder / "oxigraph"
         subprocess.run([oxigraph, "load", "--location", str(location), "--file", str(nt)], check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -219,7 +224,7 @@ def lookups(size: int, seconds: float, concurrency: list[int], before_src: Path 
     try:
         dist = publication(size, folder)
         iris = subjects(dist / "migration-lod.nt")
-        oxigraph = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
+        oxigraph = oxigraph_binary()
         ours = [sys.executable, "-m", "migration_lod", "serve", str(dist / "migration-lod.nt"), "--port", "{port}"]
         servers = {"ours": (ours, "/sparql", None),
                    "oxigraph server": ([oxigraph, "serve-read-only", "--location", str(dist / "store" / "oxigraph"),
@@ -228,8 +233,7 @@ def lookups(size: int, seconds: float, concurrency: list[int], before_src: Path 
         result: dict = {"records": size, "seconds": seconds, "servers": {}}
         for name, (command, path, python_path) in servers.items():
             with running(command, path, python_path) as (url, _):
-                port = int(url.rsplit(":", 1)[1].split("/")[0])
-                result["servers"][name] = [lookup_rate(port, path, iris, n, seconds) for n in concurrency]
+                result["servers"][name] = [lookup_rate(url, iris, n, seconds) for n in concurrency]
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     rates = {name: {row["concurrency"]: row["requests_per_s"] for row in rows}
@@ -250,7 +254,7 @@ def main() -> None:
     parser.add_argument("--lookup-seconds", type=float, default=10.0, help="seconds per server and concurrency")
     parser.add_argument("--lookup-concurrency", nargs="*", type=int, default=[1, 8, 32])
     parser.add_argument("--streamed-sizes", nargs="*", type=int, default=[100000, 1000000],
-                        help="records of the streamed builds (--part streamed; 1M takes about 15 minutes)")
+                        help="records of the streamed builds (--part streamed; 1M takes 26-34 minutes)")
     parser.add_argument("--virtuoso-records", type=int, default=1000000,
                         help="records of the dump loaded into Virtuoso (--part virtuoso)")
     parser.add_argument("--attackers", nargs="*", type=int, default=[0, 1, 2, 4, 8],
