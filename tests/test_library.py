@@ -4,11 +4,13 @@ format shipped with the package, a data folder to start from, and the wheel work
 from __future__ import annotations
 
 import ast
+import gc
 import shutil
 import subprocess
 import sys
 import time
 
+import pytest
 import requests
 
 import migration_lod
@@ -27,6 +29,21 @@ def test_paths_may_be_strings(tmp_path, dist):
     assert migration_lod.load_vocabulary(str(ROOT / "ontology")).schemes
     dataset = migration_lod.build(str(DATA))
     assert dataset.publish(str(tmp_path / "dist"))
+
+
+@pytest.mark.parametrize("collecting", [True, False])
+def test_loading_records_leaves_the_garbage_collector_as_it_was(tmp_path, collecting):
+    bad = tmp_path / "iscms.yaml"
+    bad.write_text("- id: Not A Slug\n")
+    (gc.enable if collecting else gc.disable)()
+    try:
+        assert migration_lod.load_records(DATA / "iscms.yaml")
+        assert gc.isenabled() is collecting
+        with pytest.raises(migration_lod.InputError):
+            migration_lod.load_records(bad)
+        assert gc.isenabled() is collecting
+    finally:
+        gc.enable()
 
 
 def test_reprs_are_short(dataset):

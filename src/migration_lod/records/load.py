@@ -4,8 +4,10 @@ each record knows its file, line and field lines."""
 from __future__ import annotations
 
 import datetime
+import gc
 import re
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -276,9 +278,30 @@ def read_file(path: Path, progress: Stage | None = None,
     return records, problems
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused for the block (and resumed after it, if it ran before)."""
+    # Records hold no reference cycles, yet each full collection walks every object alive, and reading creates
+    # several containers per record that all stay alive: 100k records spent a third of their loading time in
+    # collections that freed nothing.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def read_records(source: Path | str | Iterable[Path | str], progress: Stage | None = None,
                  options: ReadOptions | None = None) -> tuple[list[Record], list[Problem]]:
     """The good records of a data directory or of the given files, and every problem of the others."""
+    with collector_paused():
+        return _read_records(source, progress, options)
+
+
+def _read_records(source: Path | str | Iterable[Path | str], progress: Stage | None,
+                  options: ReadOptions | None) -> tuple[list[Record], list[Problem]]:
     if isinstance(source, str | Path):
         path = Path(source)
         if not path.exists():
