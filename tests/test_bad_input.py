@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import shutil
+from unittest.mock import ANY
 
 import pytest
 
 import migration_lod
+from migration_lod.records.load import read_records
 
-from .conftest import folder_bytes
+from .conftest import DATA, folder_bytes
 
 
 @pytest.fixture
@@ -122,6 +124,82 @@ def test_a_csv_file_that_is_not_utf8_or_empty_is_an_error(data_copy, published, 
     assert result.returncode == 2
     assert "data/events.csv:1 · the file is empty" in result.stderr
     assert folder_bytes(published) == before
+
+
+# The same practices, good and bad, in YAML (keys in the CSV header's order) and in CSV.
+PRACTICES_YAML = """\
+- {id: p-1, label: {en: Return, fr: Retour}, kind: initiative, date: 2019-01-02, countries: [BGR, TUR],
+   sources: [{document: d-1, section: s 1}, {document: d-2}]}
+- {id: p-2, label: Return, kind: initiative, date: 2019-02-30, countries: [BGR, bg], colour: red,
+   sources: [{document: d-1, section: s 1}]}
+- {id: p-3, label: Same date, kind: initiative, date: 2019-02-30, countries: [BGR, bg],
+   sources: [{document: d-1, section: s 1}, {document: Not A Slug}]}
+- {id: Bad Id, kind: plan, countries: [BGR, TUR], sources: [{document: d-1, section: s 1}]}
+- {id: p-5, label: Later sources first, kind: strategy, countries: [BGR, TUR],
+   sources: [{document: d-3}, {document: d-1}]}
+"""
+PRACTICES_CSV = """\
+id,label,label@fr,kind,date,countries,colour,sources.2.document,sources.1.document,sources.1.section
+p-1,Return,Retour,initiative,2019-01-02,BGR|TUR,,d-2,d-1,s 1
+p-2,Return,,initiative,2019-02-30,BGR| bg ,red,,d-1,s 1
+,,,,,,,,,
+p-3,Same date,,initiative,2019-02-30,BGR| bg,,Not A Slug,d-1,s 1
+Bad Id,,,plan,,BGR|TUR,,,d-1,s 1
+p-5,Later sources first,,strategy,,BGR|TUR,,d-1,d-3,
+"""
+
+
+def test_a_csv_file_gives_the_records_and_problems_of_the_same_records_in_yaml(tmp_path):
+    (tmp_path / "yaml").mkdir(), (tmp_path / "csv").mkdir()
+    (tmp_path / "yaml" / "practices.yaml").write_text(PRACTICES_YAML)
+    (tmp_path / "csv" / "practices.csv").write_text(PRACTICES_CSV)
+    from_yaml = read_records(tmp_path / "yaml" / "practices.yaml")
+    from_csv = read_records(tmp_path / "csv" / "practices.csv")
+
+    def located(problems):
+        return [(p.record, p.field, p.message) for p in problems]
+    assert located(from_csv[1]) == located(from_yaml[1]) and len(from_csv[1]) == 9
+    assert [r.values for r in from_csv[0]] == [r.values for r in from_yaml[0]]
+    assert [r.line for r in from_csv[0]] == [2, 7] and [p.line for p in from_csv[1]][:2] == [3, 3]
+
+
+def test_records_that_share_a_cell_do_not_share_its_value(tmp_path):
+    """The checks answer values seen before from memory: each record still gets values of its own."""
+    path = tmp_path / "practices.csv"
+    path.write_text("id,label,kind,countries,sources.1.document\n" + "".join(
+        f"p-{n},Practice {n},initiative,BGR|TUR,d-1\n" for n in range(3)))
+    records = migration_lod.load_records(path)
+    records[0].values["countries"].append("GRC")
+    records[0].values["sources"][0]["section"] = "changed"
+    assert [r.values["countries"] for r in records[1:]] == [["BGR", "TUR"]] * 2
+    assert [r.values["sources"] for r in records[1:]] == [[{"document": "d-1"}]] * 2
+
+
+@pytest.mark.parametrize(("header", "message"), [
+    ("id,label,kind,label,sources.1.document", 'the header gives the column "label" twice'),
+    ("id,label,kind,sources,sources.1.document", "not in a sources column"),
+    ("id,label,kind,x,sources", "not in a sources column"),
+])
+def test_a_csv_header_that_gives_a_field_twice_or_sources_in_one_column_is_an_error(tmp_path, header, message):
+    path = tmp_path / "practices.csv"
+    path.write_text(f"\n{header}\np-1,Return,initiative,x,d-1\n")
+    records, problems = read_records(path)
+    assert records == [] and [(p.line, p.message) for p in problems if message in p.message] == [(2, ANY)]
+
+
+def test_a_bad_row_far_into_a_csv_file_keeps_the_problems_found_before_it(tmp_path, cli):
+    """The file is read as it goes: the problems of the rows before a broken one are all told too."""
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    (data / "events.yaml").unlink()
+    rows = "".join(f"event-{n},meeting,Meeting {n},{'2019-13' if n in (5, 4500) else '2019'},d\n"
+                   for n in range(5000))
+    (data / "events.csv").write_text("id,kind,label,date,sources.1.document\n" + rows + "event-x,meeting\n")
+    result = cli("build", "--data", data, "--out", tmp_path / "dist", "--streamed", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "data/events.csv:7 event-5 · date" in result.stderr
+    assert "data/events.csv:4502 event-4500 · date" in result.stderr
+    assert "data/events.csv:5002 · the row has 2 cells, the header 5" in result.stderr
 
 
 def test_every_problem_is_reported_not_only_the_first(data_copy):

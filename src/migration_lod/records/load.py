@@ -9,7 +9,6 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -166,11 +165,31 @@ def _string_check(spec: Field) -> Check:
     return check
 
 
+MEMORY = 8192  # the most answers the check of a field remembers, in one file
+
+
+def _remembering(check: Check) -> Check:
+    """The check, answering a string it has seen from memory: dates, codes, notations and the ids of documents
+    repeat from record to record (its answers are strings: safely shared between records)."""
+    answers: dict[str, Checked] = {}
+
+    def remembered(value: Any) -> Checked:
+        if value.__class__ is not str:
+            return check(value)
+        answer = answers.get(value)
+        if answer is None:
+            answer = check(value)
+            if len(answers) < MEMORY:
+                answers[value] = answer
+        return answer
+    return remembered
+
+
 def field_check(spec: Field) -> Check:
     """The check of a field's value (a list of values for a field that repeats)."""
     if spec.type == "sources":
         return _check_sources
-    one = VALUE_CHECKS.get(spec.type) or _string_check(spec)
+    one = _checked_text if spec.type == "text" else _remembering(VALUE_CHECKS.get(spec.type) or _string_check(spec))
     if not spec.many:
         return one
 
@@ -207,14 +226,15 @@ def _check_sources(value: Any) -> tuple[list[dict[str, str]] | None, str | None]
     return sources, None
 
 
-@cache
-def _checks(kind: Kind) -> dict[str, Check]:
-    """The check of each field of a kind, by field name, made once per kind."""
+def kind_checks(kind: Kind) -> dict[str, Check]:
+    """The check of each field of a kind, by field name; made once per file (each remembers its answers)."""
     return {spec.name: field_check(spec) for spec in kind.fields}
 
 
-def check_record(kind: Kind, raw: Any, file: str, index: int) -> tuple[Record | None, list[Problem]]:
-    """Check one raw mapping against its kind; return the record and the problems found."""
+def check_record(kind: Kind, raw: Any, file: str, index: int,
+                 checks: dict[str, Check] | None = None) -> tuple[Record | None, list[Problem]]:
+    """Check one raw mapping against its kind (with checks made by kind_checks, when given); return the record
+    and the problems found."""
     line = getattr(raw, "line", None)
     if not isinstance(raw, dict):
         return None, [Problem(f"record {index + 1} is not a mapping of fields", file, line)]
@@ -225,7 +245,7 @@ def check_record(kind: Kind, raw: Any, file: str, index: int) -> tuple[Record | 
     if isinstance(raw.get("id"), str):
         record.values["id"] = raw["id"]
     problems = []
-    checks = _checks(kind)
+    checks = checks or kind_checks(kind)
     for name, value in raw.items():
         check = checks.get(name) if isinstance(name, str) else None
         if check is None:
@@ -261,8 +281,9 @@ def iter_file(path: Path, progress: Stage | None = None,
     too_large = check_file(path, options or ReadOptions(), shown)
     if too_large:
         raise InputError([too_large])
+    checks = kind_checks(kind)
     for index, raw in enumerate(record_format.parse(path, shown, kind)):
-        yield check_record(kind, raw, shown, index)
+        yield check_record(kind, raw, shown, index, checks)
         if progress is not None:
             progress.advance()
 

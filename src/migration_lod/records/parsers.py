@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from migration_lod.problems import InputError, Problem
+from migration_lod.problems import InputError, Problem, quoted
 from migration_lod.records.kinds import LIST_SEPARATOR, Kind
 
 MAX_DEPTH = 32  # nesting of a record file: records in a list, mappings of lists of mappings need 5
@@ -228,6 +228,7 @@ def _csv_rows(reader: Any, shown: str, kind: Kind) -> Iterator[LocatedDict]:
     header = next((row for row in reader if any(cell.strip() for cell in row)), None)
     if header is None:
         raise InputError([Problem("the file is empty: expected a list of records", shown, 1)])
+    _check_header(header, shown, reader.line_num)
     columns = [_column(column, kind) for column in header]
     end = reader.line_num
     for row in reader:
@@ -250,6 +251,19 @@ def _csv_rows(reader: Any, shown: str, kind: Kind) -> Iterator[LocatedDict]:
             mapping["sources"] = list(sources.values()) if len(sources) == 1 else [
                 sources[i] for i in sorted(sources, key=_index_key)]
         yield mapping
+
+
+def _check_header(header: list[str], shown: str, line: int) -> None:
+    """InputError for a column given twice, or a sources column (a CSV cell holds no list of mappings)."""
+    names: set[str] = set()
+    for name in (column.strip() for column in header):
+        if name in names:
+            raise InputError([Problem(f"the header gives the column {quoted(name)} twice", shown, line)])
+        names.add(name)
+    if "sources" in names:
+        raise InputError([Problem("a CSV file gives each source in sources.N.document and sources.N.section "
+                                  "columns (sources.1.document, sources.1.section, sources.2.document, ...), not in "
+                                  "a sources column", shown, line)])
 
 
 def _index_key(index: str) -> tuple[int, str]:
