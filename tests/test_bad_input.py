@@ -91,6 +91,16 @@ def test_malformed_yaml_names_file_and_line(data_copy, published, cli):
     assert folder_bytes(published) == before
 
 
+@pytest.mark.parametrize(("key", "what"), [("[a, b]", "list"), ("{a: 1}", "mapping")])
+def test_a_yaml_key_that_is_a_list_or_a_mapping_is_an_error_not_a_crash(tmp_path, key, what):
+    path = tmp_path / "iscms.yaml"
+    path.write_text(f"- id: a\n  label: A\n  ? {key}\n  : value\n")
+    with pytest.raises(migration_lod.InputError) as error:
+        migration_lod.load_records(path)
+    assert [(p.line, p.message) for p in error.value.problems] == [
+        (3, f"malformed YAML: a key must be a plain value, not a {what}")]
+
+
 def test_malformed_json_names_file_and_line(data_copy, published, cli):
     (data_copy / "practices.yaml").unlink()
     (data_copy / "practices.json").write_text('[\n  {"id": "x",\n   "label": "y"\n  \n]\n')

@@ -13,11 +13,15 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rdflib import DCTERMS, RDF, SKOS, Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 
 import migration_lod
 from migration_lod.rdf.namespaces import MIG
+from migration_lod.records.parsers import parse_document
 
 from .conftest import DATA, folder_bytes, published_files
 
@@ -246,6 +250,35 @@ def test_records_round_trip_through_csv_and_json(fmt, dataset, tmp_path, cli):
                                             "recommendations")]
     again = migration_lod.build(tmp_path / "exported")
     assert isomorphic(again.graph, dataset.graph)
+
+
+SCALARS = (st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
+           | st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=12))
+VALUES = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=3)
+                      | st.dictionaries(st.text(max_size=6), inner, max_size=3), max_leaves=12)
+
+
+@settings(max_examples=150, deadline=None)
+@given(records=st.lists(st.dictionaries(st.text(max_size=6), VALUES, max_size=4), max_size=4),
+       flow=st.booleans(), shared=st.booleans())
+def test_yaml_files_are_read_as_pyyaml_reads_them(tmp_path_factory, records, flow, shared):
+    """Read in one pass of libyaml's events: the values PyYAML's safe loader gives (a record given twice is
+    written once with an anchor, then as an alias)."""
+    text = yaml.safe_dump(records + records[:1] if shared else records, default_flow_style=flow,
+                          allow_unicode=True)
+    path = tmp_path_factory.mktemp("yaml") / "records.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert parse_document(path, "records.yaml") == yaml.load(text, Loader=yaml.CSafeLoader)
+
+
+def test_yaml_anchors_tags_and_merge_keys_are_read_with_their_lines(tmp_path):
+    path = tmp_path / "records.yaml"
+    path.write_text("- &first {id: a, label: A}\n- id: b\n  label: !!str 12\n  same: *first\n  year: 1996\n"
+                    "- common: &common {kind: initiative, date: '2019'}\n- <<: *common\n  id: c\n")
+    first, second, _, merged = parse_document(path, "records.yaml")
+    assert second == {"id": "b", "label": "12", "same": first, "year": 1996} and second["same"] is first
+    assert (second.line, second.key_lines) == (2, {"id": 2, "label": 3, "same": 4, "year": 5})
+    assert merged == {"kind": "initiative", "date": "2019", "id": "c"} and merged.key_lines["id"] == 8
 
 
 def test_csv_cells_with_other_languages_and_lists_are_read(data_copy):

@@ -1,12 +1,13 @@
 """Reading record files into located mappings: YAML and JSON (one bounded loader: nesting, alias expansion and
-duplicate keys refused) and CSV (list cells split, sources.N.key columns nested); each mapping knows the line
+duplicate keys refused; values built in one pass of libyaml's events, PyYAML's composer left the documents
+that pass does not read) and CSV (list cells split, sources.N.key columns nested); each mapping knows the line
 of the record and of each of its keys."""
 
 from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +28,9 @@ class LocatedDict(dict):
     key_lines: dict[str, int]
 
 
-class _DuplicateKey(yaml.MarkedYAMLError):
-    """A key given twice in one mapping (PyYAML would silently keep the last)."""
+class _BadKey(yaml.MarkedYAMLError):
+    """A key given twice in one mapping (PyYAML would silently keep the last), or a key that is a list or a
+    mapping."""
 
 
 # libyaml's parser where PyYAML was built with it (its wheels are): the pure-Python one is ten times slower.
@@ -53,8 +55,11 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LocatedDict:
     mapping.key_lines = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, Hashable):
+            what = "mapping" if isinstance(key, dict) else type(key).__name__
+            raise _BadKey(None, None, f"a key must be a plain value, not a {what}", key_node.start_mark)
         if key in mapping:
-            raise _DuplicateKey(None, None, f'duplicate key "{key}"', key_node.start_mark)
+            raise _BadKey(None, None, f'duplicate key "{key}"', key_node.start_mark)
         mapping[key] = loader.construct_object(value_node, deep=True)
         mapping.key_lines[key] = key_node.start_mark.line + 1
     return mapping
@@ -74,41 +79,137 @@ def _read_text(path: Path, shown: str, empty: str | None = "the file is empty: e
     return text
 
 
-def _check_shape(loader: yaml.SafeLoader) -> None:
-    """Read the document's events once, before any node is composed: refuse nesting past MAX_DEPTH (both of
-    PyYAML's composers recurse, libyaml's in C) and aliases that would expand it past MAX_EXPANSION times
-    what it writes out (a few hundred bytes of anchors can otherwise become gigabytes). Counted without
-    recursion and without building anything."""
-    open_anchors: list[str | None] = []
-    started_at: list[int] = []  # the count of values when each open collection started
-    sizes: dict[str, int] = {}  # the expanded size of each anchored value seen whole
-    written = expanded = 0
-    while loader.check_event():
-        event = loader.get_event()
+class _Shape:
+    """What a document's events have shown of its shape so far: nesting past MAX_DEPTH is refused (both of
+    PyYAML's composers recurse, libyaml's in C), and so are aliases that would expand it past MAX_EXPANSION
+    times what it writes out (a few hundred bytes of anchors can otherwise become gigabytes). Counted event by
+    event, without recursion and before anything is built."""
+
+    def __init__(self) -> None:
+        self.open_anchors: list[str | None] = []
+        self.started_at: list[int] = []  # the count of values when each open collection started
+        self.sizes: dict[str, int] = {}  # the expanded size of each anchored value seen whole
+        self.written = self.expanded = 0
+
+    def see(self, event: yaml.Event) -> None:
+        """Take the next event into account; raise when the document goes past a bound."""
         if isinstance(event, yaml.CollectionStartEvent):
-            if len(started_at) >= MAX_DEPTH:
+            if len(self.started_at) >= MAX_DEPTH:
                 raise yaml.composer.ComposerError(None, None, f"nested more than {MAX_DEPTH} levels deep",
                                                   event.start_mark)
-            written, expanded = written + 1, expanded + 1
-            open_anchors.append(event.anchor)
-            started_at.append(expanded - 1)
+            self.written, self.expanded = self.written + 1, self.expanded + 1
+            self.open_anchors.append(event.anchor)
+            self.started_at.append(self.expanded - 1)
         elif isinstance(event, yaml.CollectionEndEvent):
-            anchor, start = open_anchors.pop(), started_at.pop()
+            anchor, start = self.open_anchors.pop(), self.started_at.pop()
             if anchor is not None:
-                sizes[anchor] = expanded - start
+                self.sizes[anchor] = self.expanded - start
         elif isinstance(event, yaml.ScalarEvent):
-            written, expanded = written + 1, expanded + 1
+            self.written, self.expanded = self.written + 1, self.expanded + 1
             if event.anchor is not None:
-                sizes[event.anchor] = 1
+                self.sizes[event.anchor] = 1
         elif isinstance(event, yaml.AliasEvent):
-            if event.anchor in open_anchors:
+            if event.anchor in self.open_anchors:
                 raise ValueError("an alias refers to a value that contains it")
-            if event.anchor not in sizes:
+            if event.anchor not in self.sizes:
                 raise yaml.composer.ComposerError(None, None, f"found undefined alias {event.anchor!r}",
                                                   event.start_mark)
-            expanded += sizes[event.anchor]
-            if expanded > MAX_EXPANSION * written + 1000:
-                raise _TooExpanded(expanded, written)
+            self.expanded += self.sizes[event.anchor]
+            if self.expanded > MAX_EXPANSION * self.written + 1000:
+                raise _TooExpanded(self.expanded, self.written)
+
+
+def _check_shape(loader: _Loader) -> None:
+    """Read the document's events once, before any node is composed, and refuse it past a bound (_Shape)."""
+    shape = _Shape()
+    while loader.check_event():
+        shape.see(loader.get_event())
+
+
+class _Unusual(Exception):
+    """A document that uses what the one-pass reading leaves to PyYAML: merge keys, keys that are not plain
+    scalars, tags of its own on collections or on unknown scalars."""
+
+
+_STR, _MERGE, _VALUE = (f"tag:yaml.org,2002:{name}" for name in ("str", "merge", "value"))
+_PLAIN_COLLECTION_TAGS = (None, "!")  # resolved to the default sequence and mapping tags, as PyYAML does
+
+
+class _Builder:
+    """The document built from its events in one pass, as PyYAML's safe loader would build it (mappings
+    located, duplicate keys refused), its shape bounded as it goes; _Unusual where that would differ."""
+
+    def __init__(self, loader: _Loader) -> None:
+        self.loader = loader
+        self.shape = _Shape()
+        self.anchors: dict[str, Any] = {}
+
+    def _next(self) -> yaml.Event:
+        event = self.loader.get_event()
+        self.shape.see(event)
+        return event
+
+    def document(self) -> Any:
+        """The stream's one document (None when empty)."""
+        self._next()  # the stream's start
+        if self.loader.check_event(yaml.StreamEndEvent):
+            return None
+        self._next()  # the document's start
+        first = self._next()
+        data = self._value(first)
+        self._next()  # the document's end
+        if not self.loader.check_event(yaml.StreamEndEvent):
+            raise yaml.composer.ComposerError("expected a single document in the stream", first.start_mark,
+                                              "but found another document", self.loader.get_event().start_mark)
+        return data
+
+    def _value(self, event: yaml.Event) -> Any:
+        if isinstance(event, yaml.AliasEvent):
+            return self.anchors[event.anchor]
+        if isinstance(event, yaml.ScalarEvent):
+            value = self._scalar(event)
+        elif event.tag not in _PLAIN_COLLECTION_TAGS:
+            raise _Unusual
+        elif isinstance(event, yaml.SequenceStartEvent):
+            value = []
+            while not self.loader.check_event(yaml.SequenceEndEvent):
+                value.append(self._value(self._next()))
+            self._next()
+        else:
+            value = self._mapping(event)
+        if event.anchor is not None:
+            self.anchors[event.anchor] = value
+        return value
+
+    def _mapping(self, start: yaml.MappingStartEvent) -> LocatedDict:
+        mapping = LocatedDict()
+        mapping.line = start.start_mark.line + 1
+        mapping.key_lines = {}
+        while not self.loader.check_event(yaml.MappingEndEvent):
+            event = self._next()
+            if not isinstance(event, yaml.ScalarEvent):
+                raise _Unusual
+            key = self._scalar(event)
+            if key in mapping:
+                raise _BadKey(None, None, f'duplicate key "{key}"', event.start_mark)
+            if event.anchor is not None:
+                self.anchors[event.anchor] = key
+            mapping[key] = self._value(self._next())
+            mapping.key_lines[key] = event.start_mark.line + 1
+        self._next()
+        return mapping
+
+    def _scalar(self, event: yaml.ScalarEvent) -> Any:
+        tag = event.tag
+        if tag in _PLAIN_COLLECTION_TAGS:
+            tag = self.loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+        if tag == _STR:
+            return event.value
+        construct = self.loader.yaml_constructors.get(tag)
+        if construct is None or tag in (_MERGE, _VALUE):
+            raise _Unusual
+        return construct(self.loader, yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark,
+                                                      event.style))
 
 
 class _TooExpanded(Exception):
@@ -137,11 +238,12 @@ def parse_document(path: Path, shown: str) -> Any:
             raise InputError([Problem(f"malformed JSON: {exc.msg}", shown, exc.lineno)]) from exc
         except RecursionError as exc:
             raise InputError([Problem("malformed JSON: nested too deeply", shown)]) from exc
-    checker, loader = _Loader(text), _Loader(text)
+    loader = _Loader(text)
     try:
-        _check_shape(checker)
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
+        try:
+            data = _Builder(loader).document()
+        except _Unusual:
+            data = _composed(text)
     except _TooExpanded as exc:
         expanded, written = exc.args
         raise InputError([Problem(f"its aliases (*name) expand it to more than {expanded:,} values from "
@@ -156,9 +258,20 @@ def parse_document(path: Path, shown: str) -> Any:
     except yaml.YAMLError as exc:
         raise InputError([Problem(f"malformed YAML: {exc}", shown)]) from exc
     finally:
-        checker.dispose()
         loader.dispose()
     return data
+
+
+def _composed(text: str) -> Any:
+    """The document composed and constructed by PyYAML, once its events have shown it bounded (_Shape)."""
+    checker, loader = _Loader(text), _Loader(text)
+    try:
+        _check_shape(checker)
+        node = loader.get_single_node()
+        return loader.construct_document(node) if node is not None else None
+    finally:
+        checker.dispose()
+        loader.dispose()
 
 
 def parse_csv(path: Path, shown: str, kind: Kind) -> Iterator[LocatedDict]:
