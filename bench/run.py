@@ -289,6 +289,7 @@ def main() -> None:
         largest = results["pipeline"][-1]
         publication, validation = largest["stages"]["publish"], largest["stages"]["validate"]
         summary |= {"largest_size": largest["records"],
+                    "load_records_per_s": largest["records"] / largest["stages"]["load records"]["seconds"],
                     "publish_vs_pyoxigraph": publication["seconds"] / publication["pyoxigraph_seconds"]}
         compared = [r for r in results["pipeline"] if "rdflib_seconds" in r["stages"]["publish"]]
         if compared:
