@@ -32,16 +32,20 @@ def test_paths_may_be_strings(tmp_path, dist):
 
 
 @pytest.mark.parametrize("collecting", [True, False])
-def test_loading_records_leaves_the_garbage_collector_as_it_was(tmp_path, collecting):
+def test_loading_and_mapping_leave_the_garbage_collector_as_it_was(data_copy, tmp_path, collecting):
+    """Both pause Python's cyclic garbage collector while they work: a user's program gets it back as it was."""
     bad = tmp_path / "iscms.yaml"
     bad.write_text("- id: Not A Slug\n")
+    unknown_code = data_copy / "iscms.yaml"
+    unknown_code.write_text(unknown_code.read_text().replace("  - AZE\n", "  - XYZ\n", 1))
     (gc.enable if collecting else gc.disable)()
     try:
-        assert migration_lod.load_records(DATA / "iscms.yaml")
+        assert migration_lod.load_records(DATA / "iscms.yaml") and migration_lod.build(DATA)
         assert gc.isenabled() is collecting
-        with pytest.raises(migration_lod.InputError):
-            migration_lod.load_records(bad)
-        assert gc.isenabled() is collecting
+        for failing in (lambda: migration_lod.load_records(bad), lambda: migration_lod.build(data_copy)):
+            with pytest.raises(migration_lod.InputError):
+                failing()
+            assert gc.isenabled() is collecting
     finally:
         gc.enable()
 
