@@ -101,6 +101,18 @@ def test_a_yaml_key_that_is_a_list_or_a_mapping_is_an_error_not_a_crash(tmp_path
         (3, f"malformed YAML: a key must be a plain value, not a {what}")]
 
 
+@pytest.mark.parametrize("text", ["- {id: a, label: &l A, alt_labels: [&l B, *l]}\n",
+                                  "- {id: a, label: &l A, <<: {alt_labels: [&l B]}}\n"])
+def test_a_yaml_anchor_given_twice_is_an_error(tmp_path, text):
+    """As PyYAML says, whether the file is read in one pass or composed by PyYAML (merge keys)."""
+    path = tmp_path / "iscms.yaml"
+    path.write_text("# ISCMs\n" + text)
+    with pytest.raises(migration_lod.InputError) as error:
+        migration_lod.load_records(path)
+    assert [(p.line, p.message) for p in error.value.problems] == [
+        (2, "malformed YAML: an anchor (&name) given twice, first on line 2")]
+
+
 def test_malformed_json_names_file_and_line(data_copy, published, cli):
     (data_copy / "practices.yaml").unlink()
     (data_copy / "practices.json").write_text('[\n  {"id": "x",\n   "label": "y"\n  \n]\n')

@@ -132,7 +132,8 @@ class _Unusual(Exception):
 
 
 _STR, _MERGE, _VALUE = (f"tag:yaml.org,2002:{name}" for name in ("str", "merge", "value"))
-_PLAIN_COLLECTION_TAGS = (None, "!")  # resolved to the default sequence and mapping tags, as PyYAML does
+_UNTAGGED = (None, "!")  # resolved as PyYAML does: a scalar's tag from its value, a collection's the default
+_DUPLICATE_ANCHOR = "found duplicate anchor; first occurrence"  # PyYAML's words for it
 
 
 class _Builder:
@@ -143,10 +144,17 @@ class _Builder:
         self.loader = loader
         self.shape = _Shape()
         self.anchors: dict[str, Any] = {}
+        self.anchored_at: dict[str, yaml.Mark] = {}
 
     def _next(self) -> yaml.Event:
         event = self.loader.get_event()
         self.shape.see(event)
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None and not isinstance(event, yaml.AliasEvent):
+            if anchor in self.anchored_at:
+                raise yaml.composer.ComposerError(_DUPLICATE_ANCHOR, self.anchored_at[anchor], "second occurrence",
+                                                  event.start_mark)
+            self.anchored_at[anchor] = event.start_mark
         return event
 
     def document(self) -> Any:
@@ -168,7 +176,7 @@ class _Builder:
             return self.anchors[event.anchor]
         if isinstance(event, yaml.ScalarEvent):
             value = self._scalar(event)
-        elif event.tag not in _PLAIN_COLLECTION_TAGS:
+        elif event.tag not in _UNTAGGED:
             raise _Unusual
         elif isinstance(event, yaml.SequenceStartEvent):
             value = []
@@ -201,7 +209,7 @@ class _Builder:
 
     def _scalar(self, event: yaml.ScalarEvent) -> Any:
         tag = event.tag
-        if tag in _PLAIN_COLLECTION_TAGS:
+        if tag in _UNTAGGED:
             tag = self.loader.resolve(yaml.ScalarNode, event.value, event.implicit)
         if tag == _STR:
             return event.value
@@ -254,6 +262,8 @@ def parse_document(path: Path, shown: str) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         what = exc.problem or exc.context or "syntax error"
+        if exc.context == _DUPLICATE_ANCHOR and exc.context_mark:
+            what = f"an anchor (&name) given twice, first on line {exc.context_mark.line + 1}"
         raise InputError([Problem(f"malformed YAML: {what}", shown, line)]) from exc
     except yaml.YAMLError as exc:
         raise InputError([Problem(f"malformed YAML: {exc}", shown)]) from exc
