@@ -189,7 +189,8 @@ def field_check(spec: Field) -> Check:
     """The check of a field's value (a list of values for a field that repeats)."""
     if spec.type == "sources":
         return _check_sources
-    one = _checked_text if spec.type == "text" else _remembering(VALUE_CHECKS.get(spec.type) or _string_check(spec))
+    check = VALUE_CHECKS.get(spec.type) or _string_check(spec)
+    one = check if spec.type == "text" else _remembering(check)  # a text's answer is a mapping: never shared
     if not spec.many:
         return one
 
@@ -232,9 +233,9 @@ def kind_checks(kind: Kind) -> dict[str, Check]:
 
 
 def check_record(kind: Kind, raw: Any, file: str, index: int,
-                 checks: dict[str, Check] | None = None) -> tuple[Record | None, list[Problem]]:
-    """Check one raw mapping against its kind (with checks made by kind_checks, when given); return the record
-    and the problems found."""
+                 checks: dict[str, Check]) -> tuple[Record | None, list[Problem]]:
+    """Check one raw mapping against its kind with the checks of its file (kind_checks); return the record and
+    the problems found."""
     line = getattr(raw, "line", None)
     if not isinstance(raw, dict):
         return None, [Problem(f"record {index + 1} is not a mapping of fields", file, line)]
@@ -245,7 +246,6 @@ def check_record(kind: Kind, raw: Any, file: str, index: int,
     if isinstance(raw.get("id"), str):
         record.values["id"] = raw["id"]
     problems = []
-    checks = checks or kind_checks(kind)
     for name, value in raw.items():
         check = checks.get(name) if isinstance(name, str) else None
         if check is None:

@@ -257,13 +257,13 @@ class _Mapper:
             state = self.term(f"{self.base}state/{code}")
             area = self.un.by_iso3[code]
             areas.append(area)
-            yield ox.Quad(state, self.term(RDF.type), self.term(MIG.State))
+            yield ox.Quad(state, _Node.TYPE, self.term(MIG.State))
             yield ox.Quad(state, self.term(DCTERMS.identifier), ox.Literal(code))
             yield ox.Quad(state, self.term(MIG.geoArea), self.term(area))
             # The State's names are those the UN gives its M49 area, in the six official languages of the UN.
             for label in self.un.labels(area):
                 yield ox.Quad(state, self.term(SKOS.prefLabel), to_oxigraph(label))
-            yield ox.Quad(state, self.term(DCTERMS.source), self.term(area))
+            yield ox.Quad(state, _Node.SOURCE, self.term(area))
         for s, p, o in self.un.describe(areas):
             yield ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))
 
