@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import sys
-import tempfile
 from collections.abc import Callable
 from dataclasses import fields
 from pathlib import Path
@@ -15,6 +13,7 @@ from typing import TYPE_CHECKING
 import click
 
 from migration_lod.changes.options import CHANGE_FORMATS
+from migration_lod.outputs import write_new_file
 from migration_lod.problems import InputError, Problem, ValidationFailed
 from migration_lod.publish.push_options import MAX_PART_MIB
 from migration_lod.rdf.namespaces import DEFAULT_BASE_IRI
@@ -508,17 +507,50 @@ def diff_command(old: Path, new: Path, fmt: str, out: Path | None, base_iri: str
     if out is None:
         click.echo(text, nl=False)
     else:
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=out.parent, prefix=f".{out.name}.",
-                                         delete=False) as staging:
-            staging.write(text)
-        try:  # a link, unlike a rename, fails when a file of that name appeared meanwhile: never replaced
-            os.link(staging.name, out)
-        except FileExistsError as exc:
-            raise InputError([Problem("exists: diff writes a new file and never replaces one", str(out))]) from exc
-        finally:
-            os.unlink(staging.name)
+        write_new_file(out, text, "diff")
     counts = changes.counts()
     click.echo(f"{counts['added']} added, {counts['removed']} removed, {counts['changed']} changed", err=True)
+
+
+@main.command("reconcile")
+@click.argument("table", type=click.Path(path_type=Path))
+@click.option("--column", required=True, help="The column of names to match.")
+@click.option("--type", "type_given", default=None,
+              help="The type of the names: iscm, state, objective, element, cluster, principle, sdg, organisation, "
+                   "document, practice, event (or the type's IRI); any type when omitted.")
+@click.option("--dump", "dumps", multiple=True, type=click.Path(path_type=Path),
+              default=[Path("dist/migration-lod.nt")], show_default=True,
+              help="The dataset to match against (repeatable); its published store is used when it has one.")
+@click.option("--out", "-o", type=click.Path(path_type=Path),
+              help="Write here (a new file) instead of to standard output.")
+def reconcile_command(table: Path, column: str, type_given: str | None, dumps: tuple[Path, ...],
+                      out: Path | None) -> None:
+    """Match the names in a column of a CSV file to the dataset's IRIs, as the /reconcile service does.
+
+    Writes the table with four columns added: reconciled_id, reconciled_name, reconciled_score (0-100) and
+    reconciled_match (true when one candidate is clearly right). Exit status: 0 written, 2 bad input or usage
+    (a missing column, an unknown type, an --out that exists).
+    """
+    from migration_lod.reconcile.index import open_index
+    from migration_lod.reconcile.service import ReconcileError, ReconciliationService
+    from migration_lod.reconcile.table import reconcile_table
+
+    problems = [Problem("no such file", str(p)) for p in (table, *dumps) if not p.is_file()]
+    if out is not None and (out.exists() or out.is_symlink()):
+        problems.append(Problem("exists: reconcile writes a new file and never replaces one", str(out)))
+    if problems:
+        raise InputError(problems)
+    service = ReconciliationService(open_index(dumps))
+    try:
+        type_key = service.type_key(type_given, "--type") if type_given else None
+    except ReconcileError as exc:
+        raise click.BadParameter(exc.message.removeprefix("--type: "), param_hint="--type") from exc
+    text, rows, matches = reconcile_table(table, column, type_key, service)
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        write_new_file(out, text, "reconcile")
+    click.echo(f"{matches} of {rows} rows matched", err=True)
 
 
 @main.command("push")

@@ -144,3 +144,23 @@ def _replace(staging: Path, out: Path, keep: tuple[str, ...]) -> None:
         if (retired / name).exists():
             (retired / name).rename(out / name)
     shutil.rmtree(retired, ignore_errors=True)
+
+
+def write_new_file(out: Path, text: str, command: str) -> None:
+    """Write a new file whole, or refuse (InputError) when `out` exists: a file is never replaced.
+
+    The text is staged beside `out` and linked into place; a link, unlike a rename, fails when a file of that
+    name appeared meanwhile.
+    """
+    refusal = Problem(f"exists: {command} writes a new file and never replaces one", str(out))
+    if out.exists() or out.is_symlink():
+        raise InputError([refusal])
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=out.parent, prefix=f".{out.name}.",
+                                     delete=False, newline="") as staging:
+        staging.write(text)
+    try:
+        os.link(staging.name, out)
+    except FileExistsError as exc:
+        raise InputError([refusal]) from exc
+    finally:
+        os.unlink(staging.name)

@@ -1,4 +1,5 @@
-"""The HTTP application: the SPARQL 1.1 Protocol (queries only), a Linked Data page per IRI, the published files.
+"""The HTTP application: the SPARQL 1.1 Protocol (queries only), a Linked Data page per IRI, the published files,
+the Reconciliation Service API (serve/reconcile.py).
 
 Every request that needs the query engine holds one of its client's places (see clients.py) from the
 moment its body has arrived until its answer has been sent, and runs under one deadline counted from its
@@ -30,6 +31,7 @@ from migration_lod.serve.messages import Answer, QueryError, QueryRequest
 from migration_lod.serve.negotiation import GRAPHS, RESULTS, NotAcceptable, Representation, choose, choose_language
 from migration_lod.serve.pages import Example, query_page, releases_page, resource_page, results_page
 from migration_lod.serve.pool import QueryEngine
+from migration_lod.serve.reconcile import Reconciliation
 from migration_lod.serve.sparql_protocol import read_query_request
 
 PAGE_LIMIT = 500  # incoming links shown on a resource page
@@ -314,10 +316,12 @@ def create_app(engine: QueryEngine, examples: list[Example], base_iri: str = DEF
                files: PublishedFiles | None = None) -> Starlette:
     """The ASGI application over a query engine (the engine is closed when the application shuts down)."""
     endpoint = Endpoint(engine, examples, base_iri, files)
+    reconciliation = Reconciliation(engine.store_dir, engine.limits, endpoint.clients, base_iri)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
+        reconciliation.close()
         engine.close()
 
     routes = [
@@ -325,6 +329,7 @@ def create_app(engine: QueryEngine, examples: list[Example], base_iri: str = DEF
         Route("/sparql", endpoint.sparql, methods=["GET", "POST"]),
         Route("/resource", endpoint.resource),
         Route("/releases/", endpoint.releases),
+        *reconciliation.routes(),
         *([Route("/" + name, files, methods=["GET", "HEAD"]) for name in sorted(files.names)] if files else []),
         Route("/{path:path}", endpoint.local),
     ]

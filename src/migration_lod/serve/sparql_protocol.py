@@ -28,7 +28,7 @@ def _read_only() -> QueryError:
     return QueryError(403, "this endpoint is read-only: SPARQL Update is not accepted")
 
 
-def _pairs(raw: bytes, where: str) -> list[tuple[str, str]]:
+def form_pairs(raw: bytes, where: str) -> list[tuple[str, str]]:
     """The name-value pairs of a query string or form, decoded as UTF-8 (strictly)."""
     try:
         return parse_qsl(raw.decode("utf-8"), keep_blank_values=True, encoding="utf-8", errors="strict",
@@ -39,7 +39,7 @@ def _pairs(raw: bytes, where: str) -> list[tuple[str, str]]:
         raise QueryError(400, f"{where} has more than {MAX_FIELDS} parameters") from exc
 
 
-async def _body(request: Request, limit: int, deadline: float) -> bytes:
+async def read_body(request: Request, limit: int, deadline: float) -> bytes:
     """The request body, refused past `limit` bytes (413) or when it has not arrived by the deadline (408)."""
     declared = request.headers.get("content-length", "")
     if declared.isascii() and declared.isdigit() and int(declared) > limit:
@@ -73,7 +73,7 @@ def _iris(values: list[str], parameter: str) -> tuple[str, ...]:
 
 async def read_query_request(request: Request, limits: Limits, deadline: float, base_iri: str) -> QueryRequest | None:
     """The query a GET or POST asks for, or None for a GET without one (a request for the service description)."""
-    params = _pairs(request.scope.get("query_string", b""), "the query string")
+    params = form_pairs(request.scope.get("query_string", b""), "the query string")
     queries = [value for name, value in params if name == "query"]
     if request.method == "POST":
         content_type, options = parse_options_header(request.headers.get("content-type"))
@@ -83,9 +83,9 @@ async def read_query_request(request: Request, limits: Limits, deadline: float, 
             raise QueryError(415, f"unsupported content type {content_type[:100]!r}: send {QUERY} or {FORM}")
         if options.get("charset", "utf-8").lower() not in ("utf-8", "utf8"):
             raise QueryError(415, f"unsupported charset {options['charset'][:40]!r}: send UTF-8")
-        body = await _body(request, limits.max_body_bytes, deadline)
+        body = await read_body(request, limits.max_body_bytes, deadline)
         if content_type == FORM:
-            form = _pairs(body, "the form")
+            form = form_pairs(body, "the form")
             params += form
             queries += [value for name, value in form if name == "query"]
         else:
