@@ -16,6 +16,8 @@ from referencing import Registry, Resource
 from referencing.exceptions import NoSuchResource
 from referencing.jsonschema import DRAFT7
 
+from migration_lod.reconcile.index import open_index
+from migration_lod.reconcile.quality import measure, read_cases
 from tests.conftest import Server
 
 SPEC = Path(__file__).parent / "vendor" / "reconciliation-api-0.2"
@@ -318,3 +320,24 @@ def test_the_reconcile_command_never_replaces_a_file(cli, dist, tmp_path):
     outcome = cli("reconcile", names, "--column", "name", "--dump", dist / "migration-lod.nt", "--out", mine)
     assert outcome.returncode == 2 and "never replaces" in outcome.stderr
     assert mine.read_text(encoding="utf-8") == "keep me"
+
+
+TEST_SET = Path(__file__).parent / "reconcile-test-set.tsv"  # written by bench/reconcile_test_set.py
+LOWEST_PRECISION = {"exact": 0.98, "noisy": 0.90}
+
+
+def test_the_test_set_is_matched_as_precisely_as_promised(dist):
+    """Top-1 precision by type on the checked-in test set: names, acronyms, the States in six languages, notations
+    as published, and noisy variants of the English labels (a typo, a word left out, two words swapped)."""
+    cases = read_cases(TEST_SET)
+    index = open_index([dist / "migration-lod.nt"])
+    unknown = sorted({c.expected for c in cases} - set(index.entities))
+    assert not unknown, f"the test set names entities the data no longer has (run bench/reconcile_test_set.py): " \
+                        f"{unknown[:5]}"
+    scores, missed = measure(index, cases)
+    assert {kind for _, kind in scores} == {"exact", "noisy"}
+    assert {key for key, _ in scores} >= {"iscm", "state", "objective", "element", "cluster", "principle", "sdg",
+                                          "organisation", "document"}
+    low = {f"{key} {kind}": round(score.precision, 3) for (key, kind), score in scores.items()
+           if score.precision < LOWEST_PRECISION[kind]}
+    assert not low, f"precision below the promise: {low}; first misses: {missed[:10]}"
