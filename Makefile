@@ -23,15 +23,17 @@ dist/migration-lod.nt: $(STAMP) $(wildcard data/*.yaml data/*.csv data/*.json on
 serve: dist/migration-lod.nt
 	$(BIN)/migration-lod serve dist/migration-lod.nt --host 127.0.0.1 --port $${PORT:-8000}
 
-# The push tests talk to real servers: Oxigraph comes with the test extras (pip); Virtuoso from Debian,
-# installed here when missing and running as root (as CI does); otherwise its test is skipped, saying why.
+# Tests talk to real servers and clients: Oxigraph comes with the test extras (pip); Virtuoso (push) and
+# OpenRefine (reconciliation) from Debian, installed here when missing and running as root (as CI does);
+# otherwise their tests are skipped, saying why.
 test-servers:
-	@if ! command -v virtuoso-t >/dev/null 2>&1; then \
+	@for pair in virtuoso-t:virtuoso-opensource-7 openrefine:openrefine; do \
+	  command -v $${pair%%:*} >/dev/null 2>&1 && continue; \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "installing Virtuoso (virtuoso-opensource-7) for the push tests"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq virtuoso-opensource-7 >/dev/null; \
-	  else echo "Virtuoso is not installed and this is not root: the Virtuoso push test will be skipped"; fi; \
-	fi
+	    echo "installing $${pair#*:} for the tests that need it"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $${pair#*:} >/dev/null; \
+	  else echo "$${pair#*:} is not installed and this is not root: the tests that need it will be skipped"; fi; \
+	done
 
 # One worker per core; a test file stays on one worker, so that its servers and fixtures start once.
 test: $(STAMP) test-servers
