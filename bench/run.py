@@ -11,12 +11,14 @@
   by its bulk loader and by `migration-lod push`, timed;
 - lookups: requests/s and latency of lookups by IRI from 1, 8 and 32 concurrent keep-alive clients,
   beside the Oxigraph server on the same publication (and `--before-src`, when given);
+- reconcile: top-1 precision and recall@3 of /reconcile on the test set, and the latency of a 10-query batch
+  over HTTP on the real data and on --reconcile-records synthetic records;
 - streamed (run only when asked: a million records take about 26 minutes): `build --streamed` at
   --streamed-sizes records, time and peak memory, beside the build in memory and raw pyoxigraph I/O at 100k,
   and both paths' validation reports compared.
 
     python bench/run.py [--sizes 1000 10000 100000] [--runs 3]
-                        [--part all|pipeline|endpoint|starvation|diff|virtuoso|streamed|lookups]
+                        [--part all|pipeline|endpoint|starvation|diff|virtuoso|streamed|lookups|reconcile]
                         [--lookup-records 100000] [--lookup-seconds 10] [--lookup-concurrency 1 8 32]
                         [--virtuoso-records 1000000] [--streamed-sizes 100000 1000000]
                         [--attackers 0 1 2 4 8] [--before-src CHECKOUT/src]
@@ -51,6 +53,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from changes import changes, print_changes  # noqa: E402
 from lookups import lookup_rate, print_lookups, subjects  # noqa: E402
 from pipeline import pipeline, print_pipeline  # noqa: E402
+from reconciliation import batch_latency, precision, print_reconciliation  # noqa: E402
 from starvation import print_starvation, starvation  # noqa: E402
 from streamed import streamed_builds  # noqa: E402
 from virtuoso import load_into_virtuoso, print_virtuoso  # noqa: E402
@@ -243,13 +246,29 @@ def lookups(size: int, seconds: float, concurrency: list[int], before_src: Path 
     return result
 
 
+def reconcile(records: int, batches: int) -> dict:
+    """The reconcile part: precision on the real data, batch latency on the real data and at `records`."""
+    folder = Path(tempfile.mkdtemp(prefix="migration-lod-bench-"))
+    try:
+        real = publication(None, folder / "real")
+        result: dict = {"precision": precision(real), "latency": {}}
+        for label, size in (("real", None), (f"{records // 1000}k", records)):
+            dist = real if size is None else publication(size, folder / label)
+            result["latency"][label] = batch_latency(dist, free_port(), batches)
+        return result
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def main() -> None:
     """Run the benchmark and write bench/results.json."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", nargs="*", type=int, default=[1000, 10000, 100000])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--part", choices=["all", "pipeline", "endpoint", "starvation", "diff", "virtuoso",
-                                           "streamed", "lookups"], default="all")
+                                           "streamed", "lookups", "reconcile"], default="all")
+    parser.add_argument("--reconcile-records", type=int, default=100000, help="records of the reconcile part")
+    parser.add_argument("--reconcile-batches", type=int, default=50, help="batches timed per dataset")
     parser.add_argument("--lookup-records", type=int, default=100000, help="records of the lookups part")
     parser.add_argument("--lookup-seconds", type=float, default=10.0, help="seconds per server and concurrency")
     parser.add_argument("--lookup-concurrency", nargs="*", type=int, default=[1, 8, 32])
@@ -278,7 +297,8 @@ def main() -> None:
                      **{part: [] if args.part in ("all", part) else previous.get(part, [])
                         for part in ("pipeline", "endpoint", "diff")},
                      "starvation": previous.get("starvation", {}), "virtuoso": previous.get("virtuoso", {}),
-                     "streamed": previous.get("streamed", {}), "lookups": previous.get("lookups", {})}
+                     "streamed": previous.get("streamed", {}), "lookups": previous.get("lookups", {}),
+                     "reconcile": previous.get("reconcile", {})}
     summary: dict = {}
     for size in args.sizes if args.part in ("all", "pipeline") else []:
         result = pipeline(size, args.runs, args.pyshacl_max, args.violations, args.rdflib_max)
@@ -347,6 +367,11 @@ def main() -> None:
                                      args.before_src)
         print_lookups(results["lookups"])
     summary |= results["lookups"].get("summary", {})
+    if args.part in ("all", "reconcile"):
+        results["reconcile"] = reconcile(args.reconcile_records, args.reconcile_batches)
+        print_reconciliation(results["reconcile"])
+    for label, row in results["reconcile"].get("latency", {}).items():
+        summary[f"reconcile_batch10_{label}_median_ms"] = row["median_ms"]
     if args.part == "virtuoso":
         folder = Path(tempfile.mkdtemp(prefix="migration-lod-bench-"))
         try:

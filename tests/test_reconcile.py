@@ -7,6 +7,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import random
+import string
+import threading
+import time
 from pathlib import Path
 
 import jsonschema
@@ -341,3 +345,27 @@ def test_the_test_set_is_matched_as_precisely_as_promised(dist):
     low = {f"{key} {kind}": round(score.precision, 3) for (key, kind), score in scores.items()
            if score.precision < LOWEST_PRECISION[kind]}
     assert not low, f"precision below the promise: {low}; first misses: {missed[:10]}"
+
+
+def test_a_batch_past_the_time_limit_is_stopped_while_other_clients_are_answered(dist):
+    """A costly batch runs off the event loop: another client's SPARQL query is answered while it runs; at the
+    time limit the batch is stopped (503) and the service answers the next request."""
+    running = Server(dist / "migration-lod.nt", options=("--timeout", "3"))
+    try:
+        assert best(running, "MIDSA", ISCM)["id"] == BASE + "iscm/midsa"  # the index is built
+        rng = random.Random(3)  # noqa: S311 (the same queries every run)
+        words = ["".join(rng.choice(string.ascii_lowercase) for _ in range(9)) for _ in range(5000)]
+        costly = {f"q{i}": {"query": " ".join(rng.sample(words, 32))} for i in range(1000)}
+        outcome: dict = {}
+        batch = threading.Thread(target=lambda: outcome.update(answer=requests.post(
+            running.url + "/reconcile", data={"queries": json.dumps(costly)}, timeout=60)))
+        batch.start()
+        time.sleep(0.5)  # the batch has arrived and is being matched (it takes seconds)
+        other = running.query("ASK { ?s ?p ?o }", client="192.0.2.7")
+        assert other.status_code == 200 and other.json()["boolean"] is True
+        assert batch.is_alive(), "the batch ended before the other client's query was answered"
+        batch.join(60)
+        assert outcome["answer"].status_code == 503 and "time limit" in outcome["answer"].text
+        assert best(running, "Colombo Process", ISCM)["id"] == BASE + "iscm/colombo-process"
+    finally:
+        running.stop()

@@ -39,6 +39,9 @@ MISSING_WORDS_SHARE = 0.1  # taken off that factor in proportion to the name's w
 TYPO_SCORE = 75.0  # how close a word of the query must be to a word of a name to stand for it
 TYPO_WORDS = 3  # words of names tried for a word of the query that no name has
 POOL = 200  # entities compared closely, found by their words
+QUERY_WORDS = 32  # words of a query that find candidates: a long text costs no more than a sentence
+POSTINGS = 50_000  # entries of the word index visited for one query (a word in every name says little)
+TYPO_LENGTH = 3  # shorter words are looked up as they are only
 
 
 @dataclass(frozen=True)
@@ -109,23 +112,29 @@ def property_score(index: NameIndex, entity: Entity, properties: Iterable[tuple[
     return total
 
 
-def _found(index: NameIndex, text: str, types: frozenset[str]) -> list[Entity]:
-    """The entities worth scoring: those named by the text, then those sharing its rarest words."""
+def _found(index: NameIndex, text: str, own: str, types: frozenset[str]) -> list[Entity]:
+    """The entities worth scoring: the one whose IRI is `own`, those named by the folded text, then those
+    sharing its rarest words (visiting at most POSTINGS entries, the rarest words first)."""
     def wanted(entity: Entity) -> bool:
         return not types or not types.isdisjoint(entity.types)
 
-    named = [e for e in index.exact.get(text, ()) if wanted(e)]
-    if text in index.entities and wanted(index.entities[text]):
-        named.append(index.entities[text])
+    named = [e for e in (index.entities.get(own), *index.exact.get(text, ())) if e is not None and wanted(e)]
+    words: dict[str, None] = {}
+    for word in list(dict.fromkeys(text.split()))[:QUERY_WORDS]:
+        if word in index.postings:
+            words[word] = None
+        elif len(word) >= TYPO_LENGTH:
+            words.update((found, None) for found, _, _ in process.extract(
+                word, index.words, scorer=fuzz.ratio, limit=TYPO_WORDS, score_cutoff=TYPO_SCORE))
     weights: Counter[str] = Counter()
-    for word in set(text.split()):
-        words = [word] if word in index.postings else [
-            found for found, _, _ in process.extract(word, index.words, scorer=fuzz.ratio, limit=TYPO_WORDS,
-                                                     score_cutoff=TYPO_SCORE)]
-        for found in words:
-            rarity = index.rarity[found]
-            for entity in index.postings[found]:
-                weights[entity.iri] += rarity
+    budget = POSTINGS
+    for word in sorted(words, key=lambda w: len(index.postings[w])):
+        if budget <= 0:
+            break
+        rarity = index.rarity[word]
+        for entity in index.postings[word][:budget]:
+            weights[entity.iri] += rarity
+        budget -= len(index.postings[word])
     pooled = heapq.nlargest(POOL, weights.items(), key=lambda item: item[1])
     seen = {e.iri for e in named}
     return named + [index.entities[iri] for iri, _ in pooled
@@ -138,7 +147,7 @@ def candidates(index: NameIndex, query: Query) -> list[Candidate]:
     if not text:  # a query by properties alone: their values may name the entity (an ISO code, a symbol)
         text = next((fold(v.text) for _, values in query.properties for v in values if not v.entity), "")
     scored = []
-    for entity in _found(index, text, query.types):
+    for entity in _found(index, text, query.text.strip(), query.types):
         names = 100.0 if entity.iri == query.text.strip() else name_score(text, entity)
         extra = property_score(index, entity, query.properties)
         score = round(min(100.0, max(0.0, names + extra)), 1)

@@ -117,6 +117,9 @@ class Reconciliation:
                 return await asyncio.wait_for(future, max(0.0, deadline - loop.time()))
             except TimeoutError as exc:
                 stop.set()
+                if not self._ready.done():
+                    raise ReconcileError(503, "the index of names is still being built: "
+                                              "try again in a few seconds") from exc
                 raise ReconcileError(503, f"the request was stopped at the time limit of "
                                           f"{self.limits.timeout:g} s") from exc
         except _Stopped as exc:
