@@ -16,12 +16,15 @@ from pathlib import Path
 import jsonschema
 import pytest
 import requests
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from referencing import Registry, Resource
 from referencing.exceptions import NoSuchResource
 from referencing.jsonschema import DRAFT7
 
 from migration_lod.reconcile.index import open_index
 from migration_lod.reconcile.quality import measure, read_cases
+from migration_lod.reconcile.service import ReconcileError, ReconciliationService
 from tests.conftest import Server
 
 SPEC = Path(__file__).parent / "vendor" / "reconciliation-api-0.2"
@@ -249,6 +252,11 @@ def test_jsonp_and_cors(server):
     ({"queries": json.dumps({"q0": {"query": "MIDSA", "properties": [{"pid": "nope", "v": "x"}]}})}, 400,
      "unknown property"),
     ({"queries": json.dumps({"q0": {"query": "MIDSA", "limit": -1}})}, 400, "field limit"),
+    ({"queries": '{"q0": {"query": "MIDSA", "limit": 1e400}}'}, 400, "field limit"),
+    ({"queries": '{"q0": {"query": "MIDSA", "limit": NaN}}'}, 400, "field limit"),
+    ({"queries": json.dumps({"q0": {"query": ["MIDSA"]}})}, 400, "a string is expected"),
+    ({"queries": json.dumps(["MIDSA"])}, 400, "a JSON object of queries"),
+    ({"queries": "\"MIDSA\"\x00"}, 400, "not JSON"),
     ({"queries": json.dumps({"q0": {"qeury": "MIDSA"}})}, 400, "unknown field 'qeury'"),
     ({"queries": json.dumps({"q0": {}})}, 400, "give a query text or properties"),
     ({"queries": "{}", "extend": "{}"}, 400, "give one of"),
@@ -369,3 +377,30 @@ def test_a_batch_past_the_time_limit_is_stopped_while_other_clients_are_answered
         assert best(running, "Colombo Process", ISCM)["id"] == BASE + "iscm/colombo-process"
     finally:
         running.stop()
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
+        st.sampled_from(["query", "type", "limit", "properties", "type_strict", "pid", "v", "id", "ids",
+                         "settings", "q0"]) | st.text(max_size=4), inner, max_size=4),
+    max_leaves=24)
+
+
+@pytest.fixture(scope="module")
+def service(dist):
+    return ReconciliationService(open_index([dist / "migration-lod.nt"]))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(document=JSON)
+def test_any_json_is_answered_or_refused_with_a_4xx(service, document):
+    """Whatever JSON arrives as queries or as an extension, the answer is results or a 4xx with a reason."""
+    text = json.dumps(document)
+    for read, answer in ((service.read_queries, service.reconcile),
+                         (service.read_query, lambda q: service.reconcile({"q": q})),
+                         (service.read_extension, lambda ids_properties: service.extend(*ids_properties))):
+        try:
+            answer(read(text))
+        except ReconcileError as exc:
+            assert 400 <= exc.status < 500 and exc.message

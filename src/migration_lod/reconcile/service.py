@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import html
 import json
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -65,7 +66,8 @@ def _text(value: Any, where: str) -> str:
 def _limit(value: Any, where: str, default: int) -> int:
     if value is None:
         return default
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value) or value < 0:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) \
+            or value != int(value) or value < 0:
         raise ReconcileError(400, f"{where}: a non-negative whole number is expected, not {value!r}"[:300])
     return min(int(value), MAX_LIMIT) or default
 
@@ -159,10 +161,7 @@ class ReconciliationService:
             place = f"{where}, property {number}"
             if not isinstance(item, dict) or "pid" not in item or "v" not in item:
                 raise ReconcileError(400, f"{place}: an object with pid and v is expected")
-            pid = _text(item["pid"], f"{place}, pid")
-            if pid not in PROPERTY_BY_ID:
-                raise ReconcileError(400, f"{place}: unknown property {pid[:100]!r}; the properties are "
-                                          + ", ".join(PROPERTY_BY_ID))
+            pid = _property(item["pid"], f"{place}, pid").id
             values = item["v"] if isinstance(item["v"], list) else [item["v"]]
             if not values or len(values) > MAX_VALUES:
                 raise ReconcileError(400, f"{place}, v: between 1 and {MAX_VALUES} values are expected")
@@ -194,8 +193,11 @@ class ReconciliationService:
             found.append(exact)
         if folded:
             found += self._prefixed(folded, types, cursor + SUGGEST_LIMIT)
-        unique = {e.iri: e for e in reversed(found) if not types or types & e.types}
-        chosen = list(reversed(unique.values()))[cursor:cursor + SUGGEST_LIMIT]
+        unique: dict[str, Entity] = {}
+        for entity in found:
+            if not types or types & entity.types:
+                unique.setdefault(entity.iri, entity)
+        chosen = list(unique.values())[cursor:cursor + SUGGEST_LIMIT]
         return {"result": [{"id": e.iri, "name": e.name, "notable": self.index.types_of(e),
                             "description": ", ".join(t["name"] for t in self.index.types_of(e))} for e in chosen]}
 
@@ -249,16 +251,13 @@ class ReconciliationService:
             where = f"extend, property {number}"
             if not isinstance(item, dict) or "id" not in item:
                 raise ReconcileError(400, f"{where}: an object with an id is expected")
-            pid = _text(item["id"], f"{where}, id")
-            if pid not in PROPERTY_BY_ID:
-                raise ReconcileError(400, f"{where}: unknown property {pid[:100]!r}; the properties are "
-                                          + ", ".join(PROPERTY_BY_ID))
+            prop = _property(item["id"], f"{where}, id")
             settings = item.get("settings") or {}
             if not isinstance(settings, dict):
                 raise ReconcileError(400, f"{where}, settings: an object is expected")
             limit = settings.get("limit", 0)
             limit = int(limit) if isinstance(limit, str) and limit.isdigit() else limit
-            checked.append((PROPERTY_BY_ID[pid], _limit(limit, f"{where}, settings, limit", 0) if limit else 0))
+            checked.append((prop, _limit(limit, f"{where}, settings, limit", 0) if limit else 0))
         return [_text(i, "extend, ids") for i in ids], checked
 
     def extend(self, ids: list[str], properties: list[tuple[ServiceProperty, int]]) -> dict[str, Any]:
@@ -298,6 +297,15 @@ class ReconciliationService:
                 "vertical-align:top}</style></head><body>"
                 f"<a href=\"{html.escape(page)}\" target=\"_blank\"><b>{html.escape(entity.name)}</b></a>"
                 f"<table>{cells}</table></body></html>")
+
+
+def _property(value: Any, where: str) -> ServiceProperty:
+    """The property a query or an extension names by its id; 400 for an unknown one."""
+    pid = _text(value, where)
+    if pid not in PROPERTY_BY_ID:
+        raise ReconcileError(400, f"{where}: unknown property {pid[:100]!r}; the properties are "
+                                  + ", ".join(PROPERTY_BY_ID))
+    return PROPERTY_BY_ID[pid]
 
 
 def _value(value: Any, where: str) -> PropertyValue:

@@ -180,9 +180,8 @@ class Reconciliation:
             if asked[0] == "queries":
                 return await self._run(request, deadline, lambda s, check: s.reconcile(s.read_queries(text), check))
             if asked[0] == "query":
-                return await self._run(request, deadline,
-                                       lambda s, check: {"result": s.reconcile({"q": s.read_query(text)}, check)
-                                                         ["q"]["result"]})
+                return await self._run(request, deadline, lambda s, check: s.reconcile({"q": s.read_query(text)},
+                                                                                  check)["q"])
             return await self._run(request, deadline, lambda s, _: s.extend(*s.read_extension(text)))
         return await self._respond(request, answer)
 
