@@ -127,7 +127,8 @@ def test_the_wheel_works_on_its_own_from_an_empty_folder(tmp_path):
 
 # The stages from the bottom up (ARCHITECTURE.md): a module imports from its own stage or the ones below.
 LAYERS = [("problems", "progress", "resources", "outputs", "retries", "exports"), ("rdf",), ("records",),
-          ("validation", "links"), ("publish", "changes"), ("serve",), ("dataset",), ("cli", "__main__", "__init__")]
+          ("validation", "links"), ("publish", "changes", "reconcile"), ("serve",), ("dataset",),
+          ("cli", "__main__", "__init__")]
 
 
 def _stage(module: str) -> int:

@@ -1,10 +1,10 @@
 """The Reconciliation Service API at /reconcile: the HTTP side of reconcile/service.py.
 
-The name index is built once, in a thread of its own, from the store the query workers read (opened
-read-only here and only scanned by pattern: no query text from a client reaches it). Every request's
-work runs in that one thread too, so matching never blocks the event loop and runs one request at a time;
-each request holds one of its client's places like a SPARQL query, waits at most `max_waiting` deep, and
-is stopped between two queries of its batch when its deadline passes.
+The name index is built once, at the first request, in a thread of its own, from the store the query
+workers read (opened read-only here and only scanned by pattern: no query text from a client reaches it).
+Every request's work runs in that one thread too, so matching never blocks the event loop and runs one
+request at a time; each request holds one of its client's places like a SPARQL query, waits at most
+`max_waiting` deep, and is stopped between two queries of its batch when its deadline passes.
 """
 
 from __future__ import annotations
@@ -69,12 +69,17 @@ class Reconciliation:
         self.clients = clients
         self.base_iri = base_iri
         self.waiting = 0
+        self.store_dir = store_dir
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reconcile")
-        self._ready: Future[ReconciliationService] = self._thread.submit(self._build, store_dir)
+        self._ready: Future[ReconciliationService] | None = None
 
-    @staticmethod
-    def _build(store_dir: Path) -> ReconciliationService:
-        return ReconciliationService(NameIndex(ox.Store.read_only(str(store_dir))))
+    def _service(self) -> Future[ReconciliationService]:
+        """The service, its index built at the first request (in the thread, before that request's work), so that
+        a server nobody reconciles against spends nothing on it."""
+        if self._ready is None:
+            self._ready = self._thread.submit(lambda: ReconciliationService(
+                NameIndex(ox.Store.read_only(str(self.store_dir)))))
+        return self._ready
 
     def routes(self) -> list[BaseRoute]:
         """The routes, to put before the catch-all route of resource pages."""
@@ -94,6 +99,7 @@ class Reconciliation:
             raise ReconcileError(503, f"the server is busy ({self.waiting} reconciliation requests are waiting)")
         loop = asyncio.get_running_loop()
         stop = threading.Event()
+        ready = self._service()
 
         def checkpoint() -> None:
             if stop.is_set():
@@ -101,7 +107,7 @@ class Reconciliation:
 
         def job() -> Any:
             checkpoint()
-            return work(self._ready.result(), checkpoint)
+            return work(ready.result(), checkpoint)
 
         host = request.client.host if request.client else None
         self.waiting += 1
@@ -117,7 +123,7 @@ class Reconciliation:
                 return await asyncio.wait_for(future, max(0.0, deadline - loop.time()))
             except TimeoutError as exc:
                 stop.set()
-                if not self._ready.done():
+                if not ready.done():
                     raise ReconcileError(503, "the index of names is still being built: "
                                               "try again in a few seconds") from exc
                 raise ReconcileError(503, f"the request was stopped at the time limit of "
