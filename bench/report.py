@@ -103,6 +103,25 @@ def starvation_table(results: dict) -> list[str]:
     return lines
 
 
+def reconcile_tables(result: dict) -> list[str]:
+    """Precision and recall@3 by type (exact and noisy side by side), then the latency of a 10-query batch."""
+    rows: dict[str, dict] = {}
+    for name, row in result["precision"].items():
+        key, kind = name.split()
+        rows.setdefault(key, {})[kind] = row
+    lines = ["| type | exact: queries | top-1 | recall@3 | noisy: queries | top-1 | recall@3 |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
+    for key, kinds in rows.items():
+        cells = [f"{kinds[k]['queries']} | {kinds[k]['precision']:.3f} | {kinds[k]['recall_at_3']:.3f}"
+                 if k in kinds else "- | - | -" for k in ("exact", "noisy")]
+        lines.append(f"| {key} | {cells[0]} | {cells[1]} |")
+    lines += ["", "| data | 10-query batch, median | p95 | index ready after | server's main process |",
+              "| --- | --- | --- | --- | --- |"]
+    lines += [f"| {label} | {row['median_ms']} ms | {row['p95_ms']} ms | {row['ready_seconds']} s "
+              f"| {row['server_rss_mib']} MiB |" for label, row in result["latency"].items()]
+    return lines
+
+
 def main() -> None:
     """Print the tables as Markdown."""
     results = json.loads(Path(sys.argv[1] if len(sys.argv) > 1 else RESULTS).read_text())
@@ -113,6 +132,8 @@ def main() -> None:
         print("\n".join(endpoint_table(result)), end="\n\n")
     if results.get("starvation"):
         print("\n".join(starvation_table(results)), end="\n\n")
+    if results.get("reconcile"):
+        print("\n".join(reconcile_tables(results["reconcile"])), end="\n\n")
     print("Summary:", json.dumps(results.get("summary", {}), indent=1))
 
 

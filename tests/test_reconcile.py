@@ -340,7 +340,7 @@ LOWEST_PRECISION = {"exact": 0.98, "noisy": 0.90}
 
 def test_the_test_set_is_matched_as_precisely_as_promised(dist):
     """Top-1 precision by type on the checked-in test set: names, acronyms, the States in six languages, notations
-    as published, and noisy variants of the English labels (a typo, a word left out, two words swapped)."""
+    as published, and noisy variants of the labels (a typo, a word left out, two words swapped)."""
     cases = read_cases(TEST_SET)
     index = open_index([dist / "migration-lod.nt"])
     unknown = sorted({c.expected for c in cases} - set(index.entities))

@@ -7,7 +7,8 @@ How a score is made (README, "Reconciliation"):
    an identifier; 0.97 for a variant). Otherwise, with rapidfuzz's measures on the folded texts, the best
    of: the similarity of the two strings (a typo costs about 100/length), of their words sorted (other word
    order), and that of their common words with the rest times 0.9 less 0.1 times the share of the name's
-   words the query lacks (missing words: at most 90, less when more are missing).
+   words the query lacks and 0.1 times the share of the query's words the name lacks (missing words: at
+   most 90, less when more are missing on either side).
 2. **Properties.** Each property the query gives (an ISO code, a region, a year, members) that the entity
    has with one of the values given raises the score by 5; one the entity has only with other values
    lowers it by 15. Scores stay between 0 and 100.
@@ -35,7 +36,7 @@ MATCH_MARGIN = 10.0
 PROPERTY_AGREES = 5.0
 PROPERTY_DISAGREES = 15.0
 MISSING_WORDS_FACTOR = 0.9
-MISSING_WORDS_SHARE = 0.1  # taken off that factor in proportion to the name's words missing from the query
+MISSING_WORDS_SHARE = 0.1  # taken off that factor per share of one side's words missing from the other
 TYPO_SCORE = 75.0  # how close a word of the query must be to a word of a name to stand for it
 TYPO_WORDS = 3  # words of names tried for a word of the query that no name has
 POOL = 200  # entities compared closely, found by their words
@@ -91,10 +92,11 @@ def name_score(query: str, entity: Entity) -> float:
 
 
 def _missing_words(query: str, name: str) -> float:
-    """The similarity of the words the two share, with the rest; less the more of the name's words are missing."""
-    words = set(name.split())
-    coverage = len(words.intersection(query.split())) / len(words)
-    return (MISSING_WORDS_FACTOR - MISSING_WORDS_SHARE * (1.0 - coverage)) * fuzz.token_set_ratio(query, name)
+    """The similarity of the words the two share, with the rest; less the more words either lacks of the other's."""
+    named, asked = set(name.split()), set(query.split())
+    common = len(named & asked)
+    lacking = (1.0 - common / len(named)) + (1.0 - common / len(asked))
+    return (MISSING_WORDS_FACTOR - MISSING_WORDS_SHARE * lacking) * fuzz.token_set_ratio(query, name)
 
 
 def property_score(index: NameIndex, entity: Entity, properties: Iterable[tuple[str, tuple[PropertyValue, ...]]]
