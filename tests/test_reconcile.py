@@ -106,6 +106,8 @@ def test_the_manifest_is_valid_and_names_every_part(server):
     assert manifest["versions"] == ["0.2"]
     assert manifest["identifierSpace"] == BASE
     types = {t["id"]: t["name"] for t in manifest["defaultTypes"]}
+    broader = {t["id"]: [b["id"] for b in t.get("broader", [])] for t in manifest["defaultTypes"]}
+    assert broader[ISCM] == broader[STATE] == ["http://www.w3.org/ns/org#Organization"]  # the ontology's subClassOf
     assert types[ISCM] == "Inter-State consultation mechanism on migration"  # the ontology's label
     assert types[STATE] == "State" and OBJECTIVES in types
     assert manifest["preview"]["url"] == server.url + "/reconcile/preview?id={{id}}"
@@ -193,7 +195,7 @@ def test_suggest_entities_types_and_properties(server):
     assert [e["id"] for e in states["result"]] == [BASE + "state/THA"]  # Tailandia (es)
     types = requests.get(server.url + "/reconcile/suggest/type", params={"prefix": "sta"}, timeout=30).json()
     check(types, "suggest-types-response")
-    assert types["result"] == [{"id": STATE, "name": "State"}]
+    assert [(t["id"], t["name"]) for t in types["result"]] == [(STATE, "State")]
     properties = requests.get(server.url + "/reconcile/suggest/property", params={"prefix": "mem"}, timeout=30).json()
     check(properties, "suggest-properties-response")
     assert properties["result"] == [{"id": "members", "name": "members"}]
@@ -279,6 +281,14 @@ def test_a_body_past_the_limit_and_a_target_past_the_uri_limit_are_refused(serve
                                timeout=30)
     assert wrong_type.status_code == 415
     assert requests.get(server.url + "/reconcile/suggest/nothing", timeout=30).status_code == 404
+    for cursor in ("-1", "x", "1001", "9" * 40):
+        answer = requests.get(server.url + "/reconcile/suggest/entity", params={"prefix": "a", "cursor": cursor},
+                              timeout=30)
+        assert answer.status_code == 400 and "cursor" in answer.text
+    paged = requests.get(server.url + "/reconcile/suggest/entity", params={"prefix": "m", "cursor": "10"}, timeout=30)
+    first = requests.get(server.url + "/reconcile/suggest/entity", params={"prefix": "m"}, timeout=30)
+    assert paged.status_code == 200 and not {e["id"] for e in paged.json()["result"]} & \
+        {e["id"] for e in first.json()["result"]}
     assert best(server, "MIDSA", ISCM)["id"] == BASE + "iscm/midsa"
 
 

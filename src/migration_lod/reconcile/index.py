@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -55,6 +56,10 @@ class NameIndex:
         self.type_names = {t.key: (None if t.scheme else _label(store, t.iri)) or t.name for t in TYPES}
         self.types_by_iri = {t.iri: t for t in TYPES}
         self.types_by_key = {t.key: t for t in TYPES}
+        # A type's broader types, as the ontology says (rdfs:subClassOf): an ISCM and a State are organisations.
+        self.broader = {t.key: [self.types_by_iri[q.object.value].key for q in store.quads_for_pattern(
+            ox.NamedNode(t.iri), ox.NamedNode(str(RDFS.subClassOf)), None) if q.object.value in self.types_by_iri]
+            for t in TYPES}
         self.entities: dict[str, Entity] = {}
         for service_type in TYPES:
             for iri in _members(store, service_type):
@@ -98,6 +103,13 @@ class NameIndex:
                     entity.name = quad.object.value
         for entity in self.entities.values():
             entity.name = entity.name or entity.iri
+
+    def type_description(self, key: str) -> dict[str, Any]:
+        """A type as the manifest gives it: id, name, and its broader types."""
+        found: dict[str, Any] = {"id": self.types_by_key[key].iri, "name": self.type_names[key]}
+        if self.broader[key]:
+            found["broader"] = [{"id": self.types_by_key[b].iri, "name": self.type_names[b]} for b in self.broader[key]]
+        return found
 
     def types_of(self, entity: Entity) -> list[dict[str, str]]:
         """The entity's types as the API gives them: id and name."""

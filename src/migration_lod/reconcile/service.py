@@ -31,6 +31,7 @@ MAX_TEXT = 1000  # characters of a query text, a property value, a prefix
 MAX_LIMIT = 100  # candidates of one query, suggestions of one prefix
 DEFAULT_LIMIT = 5
 SUGGEST_LIMIT = 10
+MAX_CURSOR = 1000  # suggestions skipped: a prefix search walks that many names first
 PREVIEW_WIDTH, PREVIEW_HEIGHT = 400, 120
 PREVIEW_VALUES = 6  # values of one property shown in a preview
 QUERY_FIELDS = frozenset({"query", "type", "limit", "properties", "type_strict"})
@@ -106,7 +107,7 @@ class ReconciliationService:
             "name": self.name,
             "identifierSpace": base_iri,
             "schemaSpace": base_iri + "ontology/",
-            "defaultTypes": [{"id": t.iri, "name": self.index.type_names[t.key]} for t in TYPES],
+            "defaultTypes": [self.index.type_description(t.key) for t in TYPES],
             "view": {"url": endpoints.view},
             "preview": {"url": service + "/preview?id={{id}}", "width": PREVIEW_WIDTH, "height": PREVIEW_HEIGHT},
             "suggest": {kind: {"service_url": service, "service_path": f"/suggest/{kind}"}
@@ -216,7 +217,7 @@ class ReconciliationService:
     def suggest_types(self, prefix: str, cursor: int = 0) -> dict[str, Any]:
         """The service's types whose name, key or id starts with the prefix."""
         folded = fold(_text(prefix, "prefix"))
-        found = [{"id": t.iri, "name": self.index.type_names[t.key]} for t in TYPES
+        found = [self.index.type_description(t.key) for t in TYPES
                  if any(fold(n).startswith(folded) for n in (self.index.type_names[t.key], t.key, t.iri))
                  or t.iri == prefix]
         return {"result": found[cursor:cursor + SUGGEST_LIMIT]}

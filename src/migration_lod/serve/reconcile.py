@@ -26,7 +26,7 @@ from starlette.routing import BaseRoute, Route
 from werkzeug.http import parse_options_header
 
 from migration_lod.reconcile.index import NameIndex
-from migration_lod.reconcile.service import Endpoints, ReconcileError, ReconciliationService
+from migration_lod.reconcile.service import MAX_CURSOR, Endpoints, ReconcileError, ReconciliationService
 from migration_lod.serve.clients import ClientLimiter, client_key
 from migration_lod.serve.limits import Limits
 from migration_lod.serve.messages import QueryError
@@ -208,8 +208,8 @@ class Reconciliation:
         async def answer(params: dict[str, str], deadline: float) -> Any:
             prefix = params.get("prefix", "")
             cursor = params.get("cursor", "0")
-            if not (cursor.isascii() and cursor.isdigit() and len(cursor) < 7):
-                raise ReconcileError(400, "cursor: a whole number is expected")
+            if not (cursor.isascii() and cursor.isdigit() and int(cursor[:6]) <= MAX_CURSOR and len(cursor) < 7):
+                raise ReconcileError(400, f"cursor: a whole number up to {MAX_CURSOR:,} is expected")
             skip = int(cursor)
             suggestions = {"entity": lambda s, _: s.suggest_entities(prefix, skip, params.get("type")),
                            "type": lambda s, _: s.suggest_types(prefix, skip),
