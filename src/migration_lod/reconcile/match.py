@@ -20,6 +20,7 @@ then entities sharing its rarest words, a word being allowed one or two typos wh
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 from collections import Counter
 from collections.abc import Iterable
@@ -157,5 +158,5 @@ def candidates(index: NameIndex, query: Query) -> list[Candidate]:
     scored.sort(key=lambda c: (-c.score, c.entity.name, c.entity.iri))
     best = scored[: query.limit]
     if best and best[0].score >= MATCH_SCORE and (len(scored) == 1 or best[0].score - scored[1].score >= MATCH_MARGIN):
-        best[0] = Candidate(best[0].entity, best[0].score, best[0].name_score, best[0].property_score, match=True)
+        best[0] = dataclasses.replace(best[0], match=True)
     return best

@@ -2,9 +2,9 @@
 
 Folding keeps letters of every script (Arabic, Chinese, Cyrillic names are matched as written) and drops
 what spreadsheets vary in: case, accents, punctuation, spacing, a leading "the". Variants are derived from
-the published labels only: a parenthesised acronym on its own ("Conferencia Regional sobre Migración
-(CRM)" also names "CRM"), the label without it, the parts of a label with a slash, and the label without
-the generic words of mechanisms' names ("Process", "Regional Consultative Process on").
+the published labels only: a parenthesised acronym or short name on its own ("Conferencia Regional sobre
+Migración (CRM)" also names "CRM"), the label without it, the parts of a label with a slash, and the label
+without the generic words of mechanisms' names ("Process", "Regional Consultative Process on").
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
-# A label's parenthesised part that is an acronym: one word with capitals, such as (CRM), (ACP-EU MD), (MiD-IGAD).
+# A label's short parenthesised part with a capital: an acronym or another name, such as (CRM), (ACP-EU MD),
+# (MiD-IGAD), (Khartoum Process); not (former name) nor (successor, since 2017).
 _ACRONYM = re.compile(r"\(([^()\s]*[A-Z][^()]{0,15})\)")
 _PARENTHESES = re.compile(r"\s*\([^()]*\)")
 GENERIC_WORDS = ("regional consultative process on", "regional consultative process", "process", "dialogue on")
