@@ -366,9 +366,10 @@ def test_the_test_set_is_matched_as_precisely_as_promised(dist):
 
 
 def test_a_batch_past_the_time_limit_is_stopped_while_other_clients_are_answered(dist):
-    """A costly batch runs off the event loop: another client's SPARQL query is answered while it runs; at the
-    time limit the batch is stopped (503) and the service answers the next request."""
-    running = Server(dist / "migration-lod.nt", options=("--timeout", "3"))
+    """A costly batch runs off the event loop: another client's SPARQL query is answered while it runs, another
+    reconciliation request past --max-waiting is refused at once; at the time limit the batch is stopped (503)
+    and the service answers the next request."""
+    running = Server(dist / "migration-lod.nt", options=("--timeout", "3", "--max-waiting", "1"))
     try:
         assert best(running, "MIDSA", ISCM)["id"] == BASE + "iscm/midsa"  # the index is built
         rng = random.Random(3)  # noqa: S311 (the same queries every run)
@@ -381,7 +382,10 @@ def test_a_batch_past_the_time_limit_is_stopped_while_other_clients_are_answered
         time.sleep(0.5)  # the batch has arrived and is being matched (it takes seconds)
         other = running.query("ASK { ?s ?p ?o }", client="192.0.2.7")
         assert other.status_code == 200 and other.json()["boolean"] is True
-        assert batch.is_alive(), "the batch ended before the other client's query was answered"
+        busy = requests.post(running.url + "/reconcile", headers={"X-Forwarded-For": "192.0.2.8"},
+                             data={"queries": json.dumps({"q": {"query": "MIDSA"}})}, timeout=30)
+        assert busy.status_code == 503 and "busy" in busy.text
+        assert batch.is_alive(), "the batch ended before the other clients were answered"
         batch.join(60)
         assert outcome["answer"].status_code == 503 and "time limit" in outcome["answer"].text
         assert best(running, "Colombo Process", ISCM)["id"] == BASE + "iscm/colombo-process"

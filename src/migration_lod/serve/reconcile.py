@@ -68,7 +68,7 @@ class Reconciliation:
         self.limits = limits
         self.clients = clients
         self.base_iri = base_iri
-        self.waiting = 0
+        self.in_progress = 0
         self.store_dir = store_dir
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reconcile")
         self._ready: Future[ReconciliationService] | None = None
@@ -94,9 +94,13 @@ class Reconciliation:
 
     async def _run(self, request: Request, deadline: float,
                    work: Callable[[ReconciliationService, Callable[[], None]], Any]) -> Any:
-        """Run `work(service, checkpoint)` in the reconciliation thread for the request's client, by the deadline."""
-        if self.waiting >= self.limits.max_waiting:
-            raise ReconcileError(503, f"the server is busy ({self.waiting} reconciliation requests are waiting)")
+        """Run `work(service, checkpoint)` in the reconciliation thread for the request's client, by the deadline.
+
+        At most `max_waiting` requests are in progress at once (waiting for their client's place or for the
+        thread, or running): more get 503 at once.
+        """
+        if self.in_progress >= self.limits.max_waiting:
+            raise ReconcileError(503, f"the server is busy ({self.in_progress} reconciliation requests in progress)")
         loop = asyncio.get_running_loop()
         stop = threading.Event()
         ready = self._service()
@@ -110,35 +114,33 @@ class Reconciliation:
             return work(ready.result(), checkpoint)
 
         host = request.client.host if request.client else None
-        self.waiting += 1
+        self.in_progress += 1
         try:
-            release = await self.clients.acquire(client_key(host), deadline, None)
-        except QueryError as exc:
-            raise ReconcileError(exc.status, exc.message) from exc
-        finally:
-            self.waiting -= 1
-        try:
-            future = loop.run_in_executor(self._thread, job)
             try:
-                return await asyncio.wait_for(future, max(0.0, deadline - loop.time()))
-            except TimeoutError as exc:
-                stop.set()
-                if not ready.done():
-                    raise ReconcileError(503, "the index of names is still being built: "
-                                              "try again in a few seconds") from exc
-                raise ReconcileError(503, f"the request was stopped at the time limit of "
-                                          f"{self.limits.timeout:g} s") from exc
-        except _Stopped as exc:
-            raise ReconcileError(503, "the request was stopped at the time limit") from exc
-        except (OSError, RuntimeError) as exc:  # the index could not be built from the store
-            raise ReconcileError(503, f"reconciliation is not available: {exc}") from exc
+                release = await self.clients.acquire(client_key(host), deadline, None)
+            except QueryError as exc:
+                raise ReconcileError(exc.status, exc.message) from exc
+            try:
+                return await asyncio.wait_for(loop.run_in_executor(self._thread, job),
+                                              max(0.0, deadline - loop.time()))
+            finally:
+                release()
+        except (TimeoutError, _Stopped) as exc:
+            stop.set()  # a batch already running ends at its next query
+            if not ready.done():
+                raise ReconcileError(503, "the index of names is still being built: try again in a few seconds") \
+                    from exc
+            raise ReconcileError(503, f"the request was stopped at the time limit of {self.limits.timeout:g} s") \
+                from exc
         except ReconcileError:
             raise
-        except Exception as exc:  # a fault of ours: this request fails, the server goes on
+        except Exception as exc:  # the index could not be built from the store, or a fault of ours
             log.exception("reconciliation failed")
-            raise ReconcileError(500, f"internal error: {type(exc).__name__}") from exc
+            built = ready.done() and not ready.cancelled() and ready.exception() is None
+            raise ReconcileError(500 if built else 503,
+                                 "reconciliation failed on this server (its log says why)") from exc
         finally:
-            release()
+            self.in_progress -= 1
 
     async def _params(self, request: Request, deadline: float) -> dict[str, str]:
         """The request's parameters (query string, and a POSTed form), one value each."""
