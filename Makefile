@@ -27,13 +27,16 @@ serve: dist/migration-lod.nt
 # OpenRefine (reconciliation) from Debian, installed here when missing and running as root (as CI does);
 # otherwise their tests are skipped, saying why.
 test-servers:
-	@for pair in virtuoso-t:virtuoso-opensource-7 openrefine:openrefine; do \
-	  command -v $${pair%%:*} >/dev/null 2>&1 && continue; \
+	@missing=""; \
+	for pair in virtuoso-t:virtuoso-opensource-7 openrefine:openrefine; do \
+	  command -v $${pair%%:*} >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; \
+	done; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "installing $${pair#*:} for the tests that need it"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $${pair#*:} >/dev/null; \
-	  else echo "$${pair#*:} is not installed and this is not root: the tests that need it will be skipped"; fi; \
-	done
+	    echo "installing$$missing for the tests that need them"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "not installed and this is not root:$$missing; the tests that need them will be skipped"; fi; \
+	fi
 
 # One worker per core; a test file stays on one worker, so that its servers and fixtures start once.
 test: $(STAMP) test-servers
