@@ -42,10 +42,11 @@ class OpenRefine:
         self.process = subprocess.Popen([OPENREFINE, "-i", "127.0.0.1", "-p", port, "-d", str(workspace),
                                          "-x", "refine.headless=true"], stdout=subprocess.DEVNULL,
                                         stderr=subprocess.DEVNULL, start_new_session=True)
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            with contextlib.suppress(requests.ConnectionError):
-                if requests.get(self.url + "/command/core/get-version", timeout=5).ok:
+        # A JVM starting beside the rest of the suite can take a while to answer, even once it listens.
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline and self.process.poll() is None:
+            with contextlib.suppress(requests.ConnectionError, requests.Timeout):
+                if requests.get(self.url + "/command/core/get-version", timeout=30).ok:
                     return
             time.sleep(0.5)
         self.stop()
