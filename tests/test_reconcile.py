@@ -206,7 +206,7 @@ def test_data_extension_proposes_and_fetches_properties(server):
     proposed = requests.get(server.url + "/reconcile/properties", params={"type": ISCM}, timeout=30).json()
     check(proposed, "data-extension-property-proposal")
     assert {"members", "iscm-type", "year", "region"} <= {p["id"] for p in proposed["properties"]}
-    query = {"ids": [BASE + "iscm/midsa", BASE + "state/THA", BASE + "no/such"],
+    query = {"ids": [BASE + "iscm/midsa", BASE + "state/THA", BASE + "no/such", "not an IRI <>"],
              "properties": [{"id": "members", "settings": {"limit": 2}}, {"id": "iscm-type"}, {"id": "year"},
                             {"id": "m49-region"}]}
     check(query, "data-extension-query")
@@ -219,7 +219,8 @@ def test_data_extension_proposes_and_fetches_properties(server):
                                    "name": "Regional consultative process on migration"}]
     assert midsa["year"] == [{"str": "2000"}]
     assert {"str": "South-eastern Asia"} in answer["rows"][BASE + "state/THA"]["m49-region"]
-    assert answer["rows"][BASE + "no/such"] == {"members": [], "iscm-type": [], "year": [], "m49-region": []}
+    for unknown in (BASE + "no/such", "not an IRI <>"):
+        assert answer["rows"][unknown] == {"members": [], "iscm-type": [], "year": [], "m49-region": []}
 
 
 def test_jsonp_and_cors(server):
@@ -390,7 +391,10 @@ JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
         st.sampled_from(["query", "type", "limit", "properties", "type_strict", "pid", "v", "id", "ids",
-                         "settings", "q0"]) | st.text(max_size=4), inner, max_size=4),
+                         "settings", "q0"]) | st.text(max_size=4), inner, max_size=4)
+    | st.fixed_dictionaries({"ids": st.lists(st.text(max_size=8), max_size=3),
+                             "properties": st.lists(st.fixed_dictionaries({"id": st.sampled_from(
+                                 ["members", "year", "m49-region", "nope"])}), max_size=2)}),
     max_leaves=24)
 
 

@@ -185,7 +185,7 @@ class ReconciliationService:
                              {"id": "properties", "value": candidate.property_score}]}
 
     def suggest_entities(self, prefix: str, cursor: int = 0, type_given: str | None = None) -> dict[str, Any]:
-        """Entities having a name that starts with the prefix (or whose id it is), best known first."""
+        """Entities whose id is the prefix, then those having a name that starts with it, by that name."""
         folded = fold(_text(prefix, "prefix"))
         types = {self.type_key(type_given, "type")} if type_given else set()
         found: list[Entity] = []
@@ -206,7 +206,8 @@ class ReconciliationService:
         names = self.index.prefixes
         found: dict[str, Entity] = {}
         start = bisect.bisect_left(names, (folded, ""))
-        for name, iri in names[start:]:
+        for position in range(start, len(names)):  # not a slice: that would copy the rest of the list
+            name, iri = names[position]
             if not name.startswith(folded) or len(found) >= wanted:
                 break
             entity = self.index.entities[iri]
@@ -262,13 +263,14 @@ class ReconciliationService:
         return [_text(i, "extend, ids") for i in ids], checked
 
     def extend(self, ids: list[str], properties: list[tuple[ServiceProperty, int]]) -> dict[str, Any]:
-        """The values of the properties for each entity (an unknown id gets no values)."""
+        """The values of the properties for each entity (an id that is no entity of the index gets no values)."""
         meta = [{"id": prop.id, "name": prop.name} for prop, _ in properties]
         rows = {}
         for iri in ids:
             row = {}
             for prop, limit in properties:
-                values = [self._extension_value(prop, node) for node in self.index.values(iri, prop.path)]
+                nodes = self.index.values(iri, prop.path) if iri in self.index.entities else ()
+                values = [self._extension_value(prop, node) for node in nodes]
                 values.sort(key=lambda v: v.get("name") or v.get("str") or "")
                 row[prop.id] = values[:limit] if limit else values
             rows[iri] = row
