@@ -42,6 +42,13 @@ class OpenRefine:
         self.process = subprocess.Popen([OPENREFINE, "-i", "127.0.0.1", "-p", port, "-d", str(workspace),
                                          "-x", "refine.headless=true"], stdout=subprocess.DEVNULL,
                                         stderr=subprocess.DEVNULL, start_new_session=True)
+        try:
+            self._wait_for_start()
+        except BaseException:  # its JVM must not outlive the test, whatever stopped the wait
+            self.stop()
+            raise
+
+    def _wait_for_start(self) -> None:
         # A JVM starting beside the rest of the suite can take a while to answer, even once it listens.
         deadline = time.monotonic() + 180
         while time.monotonic() < deadline and self.process.poll() is None:
@@ -49,7 +56,6 @@ class OpenRefine:
                 if requests.get(self.url + "/command/core/get-version", timeout=30).ok:
                     return
             time.sleep(0.5)
-        self.stop()
         raise AssertionError("OpenRefine did not start")
 
     def command(self, name: str, params: dict | None = None, data: dict | None = None, files=None) -> requests.Response:
