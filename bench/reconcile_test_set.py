@@ -22,7 +22,6 @@ import pyoxigraph as ox
 from migration_lod.reconcile.index import CODES, LABELS, open_index
 from migration_lod.reconcile.names import fold
 from migration_lod.reconcile.quality import Case, write_cases
-from migration_lod.reconcile.types import TYPES
 
 OUT = Path(__file__).resolve().parents[1] / "tests" / "reconcile-test-set.tsv"
 SEED = 107  # SDG target 10.7
@@ -69,11 +68,12 @@ def main(dumps: list[str]) -> None:
             if entity is None or not isinstance(quad.object, ox.Literal):
                 continue
             language = quad.object.language
-            # A State or an ISCM is an organisation too (the ontology says so); it is tested under its own type.
-            for key in sorted(entity.types - {"organisation"}) or ["organisation"]:
+            # A State or an ISCM is an organisation too (the ontology says so): tested under its narrowest types.
+            narrowest = entity.types - {b for key in entity.types for b in index.broader[key]}
+            for key in sorted(narrowest):
                 how = HOW.get(predicate, "notation or identifier") + (f" ({language})" if language else "")
                 exact.append((key, how, quad.object.value, entity.iri))
-                words = next(t.notation_words for t in TYPES if t.key == key) if predicate in CODES else ()
+                words = index.types_by_key[key].notation_words if predicate in CODES else ()
                 exact += [(key, f"{word} + notation", f"{word} {quad.object.value}", entity.iri) for word in words]
     owners: dict[tuple[str, str], set[str]] = defaultdict(set)
     for key, _, query, expected in exact:

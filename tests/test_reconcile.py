@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import jsonschema
+import pyoxigraph as ox
 import pytest
 import requests
 from hypothesis import HealthCheck, given, settings
@@ -22,7 +23,7 @@ from referencing import Registry, Resource
 from referencing.exceptions import NoSuchResource
 from referencing.jsonschema import DRAFT7
 
-from migration_lod.reconcile.index import open_index
+from migration_lod.reconcile.index import NameIndex, open_index
 from migration_lod.reconcile.quality import measure, read_cases
 from migration_lod.reconcile.service import ReconcileError, ReconciliationService
 from tests.conftest import Server
@@ -202,6 +203,19 @@ def test_preview_is_an_escaped_html_page(server):
     assert missing.status_code == 404 and "<script>" not in missing.text.replace("'<script>'", "")
 
 
+def test_a_preview_escapes_what_the_data_says():
+    """Labels are data: a preview shows them as text, never as markup."""
+    store = ox.Store()
+    entity = ox.NamedNode(BASE + "state/XSS")
+    store.add(ox.Quad(entity, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), ox.NamedNode(STATE)))
+    store.add(ox.Quad(entity, ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel"),
+                      ox.Literal("<script>alert(1)</script> & co", language="en")))
+    store.add(ox.Quad(entity, ox.NamedNode("http://purl.org/dc/terms/identifier"), ox.Literal("<i>X</i>")))
+    page = ReconciliationService(NameIndex(store)).preview(entity.value, '/resource?iri="><script>')
+    assert "<script>" not in page and "<i>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in page and "&lt;i&gt;X&lt;/i&gt;" in page
+
+
 def test_data_extension_proposes_and_fetches_properties(server):
     proposed = requests.get(server.url + "/reconcile/properties", params={"type": ISCM}, timeout=30).json()
     check(proposed, "data-extension-property-proposal")
@@ -212,6 +226,7 @@ def test_data_extension_proposes_and_fetches_properties(server):
     check(query, "data-extension-query")
     answer = requests.post(server.url + "/reconcile", data={"extend": json.dumps(query)}, timeout=30).json()
     check(answer, "data-extension-response")
+    assert requests.get(server.url + "/reconcile", params={"extend": json.dumps(query)}, timeout=30).json() == answer
     midsa = answer["rows"][BASE + "iscm/midsa"]
     assert midsa["members"] == [{"id": BASE + "state/AGO", "name": "Angola"},
                                 {"id": BASE + "state/BWA", "name": "Botswana"}]
@@ -254,6 +269,7 @@ def test_jsonp_and_cors(server):
     ({"queries": json.dumps(["MIDSA"])}, 400, "a JSON object of queries"),
     ({"queries": "\"MIDSA\"\x00"}, 400, "not JSON"),
     ({"queries": json.dumps({"q0": {"qeury": "MIDSA"}})}, 400, "unknown field 'qeury'"),
+    ({"queries": json.dumps({"q0": {"query": "MIDSA", "type_strict": "maybe"}})}, 400, "type_strict"),
     ({"queries": json.dumps({"q0": {}})}, 400, "give a query text or properties"),
     ({"queries": "{}", "extend": "{}"}, 400, "give one of"),
     ({"extend": json.dumps({"ids": ["x"] * 2000, "properties": []})}, 413, "at most 1,000 ids"),
@@ -305,7 +321,8 @@ def test_the_reconcile_command_adds_the_best_candidate_to_each_row(cli, dist, tm
     assert rows[0]["note"] == "a" and rows[4]["note"] == ""  # a short row is completed
     assert "4 of 5 rows matched" in outcome.stderr
     out = tmp_path / "matched.csv"
-    outcome = cli("reconcile", names, "--column", "name", "--dump", dist / "migration-lod.nt", "--out", out)
+    outcome = cli("reconcile", names, "--column", "name", "--type", ISCM, "--dump", dist / "migration-lod.nt",
+                  "--out", out)
     assert outcome.returncode == 0 and outcome.stdout == ""
     assert _table(out.read_text(encoding="utf-8"))[1]["reconciled_id"] == BASE + "iscm/midsa"
 

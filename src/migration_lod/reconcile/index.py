@@ -27,7 +27,9 @@ LABELS = (str(SKOS.prefLabel), str(SKOS.altLabel), str(SKOS.hiddenLabel), str(RD
           str(FOAF.name))
 CODES = (str(SKOS.notation), str(DCTERMS.identifier))
 VARIANT_WEIGHT = 0.97  # a name derived from a label (see names.py) counts a little less than the label itself
-DISPLAY_LANGUAGES = ("en", "")  # the name shown for an entity: its English preferred label, else any
+# The name shown for an entity: its preferred label in English, else without a language, else in any.
+LANGUAGE_RANK = {"en": 0, "": 1}
+OTHER_LANGUAGE = 5
 
 
 @dataclass
@@ -88,8 +90,7 @@ class NameIndex:
                 entity.add_name(fold(label), 1.0)
                 for variant in variants(label):
                     entity.add_name(variant, VARIANT_WEIGHT)
-                shown = rank * 10 + (DISPLAY_LANGUAGES.index(quad.object.language or "")
-                                     if (quad.object.language or "") in DISPLAY_LANGUAGES else 5)
+                shown = rank * 10 + LANGUAGE_RANK.get(quad.object.language or "", OTHER_LANGUAGE)
                 if shown < entity.name_rank or (shown == entity.name_rank and label < entity.name):
                     entity.name, entity.name_rank = label, shown
         for predicate in CODES:

@@ -146,12 +146,13 @@ def _found(index: NameIndex, text: str, own: str, types: frozenset[str]) -> list
 
 def candidates(index: NameIndex, query: Query) -> list[Candidate]:
     """The query's best candidates, best first, at most `query.limit`, the first marked when it is a match."""
-    text = fold(query.text) if query.text else ""
+    own = query.text.strip()  # an entity's IRI given as the query names it
+    text = fold(query.text)
     if not text:  # a query by properties alone: their values may name the entity (an ISO code, a symbol)
         text = next((fold(v.text) for _, values in query.properties for v in values if not v.entity), "")
     scored = []
-    for entity in _found(index, text, query.text.strip(), query.types):
-        names = 100.0 if entity.iri == query.text.strip() else name_score(text, entity)
+    for entity in _found(index, text, own, query.types):
+        names = 100.0 if entity.iri == own else name_score(text, entity)
         extra = property_score(index, entity, query.properties)
         score = round(min(100.0, max(0.0, names + extra)), 1)
         scored.append(Candidate(entity, score, round(names, 1), extra))

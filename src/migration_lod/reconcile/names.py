@@ -18,7 +18,7 @@ from functools import lru_cache
 _ACRONYM = re.compile(r"\(([^()\s]*[A-Z][^()]{0,15})\)")
 _PARENTHESES = re.compile(r"\s*\([^()]*\)")
 GENERIC_WORDS = ("regional consultative process on", "regional consultative process", "process", "dialogue on")
-FOLD_CACHE = 65_536
+FOLD_CACHE = 4096  # texts remembered folded: labels repeat; clients' texts (1,000 characters at most) cannot grow it
 
 
 @lru_cache(maxsize=FOLD_CACHE)

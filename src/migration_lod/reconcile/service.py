@@ -199,8 +199,12 @@ class ReconciliationService:
             if not types or types & entity.types:
                 unique.setdefault(entity.iri, entity)
         chosen = list(unique.values())[cursor:cursor + SUGGEST_LIMIT]
-        return {"result": [{"id": e.iri, "name": e.name, "notable": self.index.types_of(e),
-                            "description": ", ".join(t["name"] for t in self.index.types_of(e))} for e in chosen]}
+        return {"result": [self._suggestion(e) for e in chosen]}
+
+    def _suggestion(self, entity: Entity) -> dict[str, Any]:
+        types = self.index.types_of(entity)
+        return {"id": entity.iri, "name": entity.name, "notable": types,
+                "description": ", ".join(t["name"] for t in types)}
 
     def _prefixed(self, folded: str, types: set[str], wanted: int) -> list[Entity]:
         names = self.index.prefixes

@@ -18,7 +18,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -32,23 +32,13 @@ from migration_lod.serve.negotiation import GRAPHS, RESULTS, NotAcceptable, Repr
 from migration_lod.serve.pages import Example, query_page, releases_page, resource_page, results_page
 from migration_lod.serve.pool import QueryEngine
 from migration_lod.serve.reconcile import Reconciliation
+from migration_lod.serve.refusals import refusal
 from migration_lod.serve.sparql_protocol import read_query_request
 
 PAGE_LIMIT = 500  # incoming links shown on a resource page
 # IRIs (paths under the base IRI) with a published document of their own: (HTML, Turtle) file names.
 ONTOLOGY_PATH = "ontology"  # the ontology's IRI under the base: answered with its documents
 SD = "http://www.w3.org/ns/sparql-service-description#"
-MESSAGE_LIMIT = 500  # characters of an error message
-
-
-def _error(error: QueryError) -> PlainTextResponse:
-    """A one-line plain-text error, with Retry-After when retrying later can help."""
-    message = " ".join(error.message.split())
-    message = message if len(message) <= MESSAGE_LIMIT else message[:MESSAGE_LIMIT] + "..."
-    headers = {"Vary": "Accept"}
-    if error.retry_after is not None:
-        headers["Retry-After"] = str(error.retry_after)
-    return PlainTextResponse(message + "\n", status_code=error.status, headers=headers)
 
 
 def _negotiated(response: Response) -> Response:
@@ -73,10 +63,10 @@ class _BoundedHead:
             if target > self.max_uri_bytes:
                 error = QueryError(414, f"the request target is longer than {self.max_uri_bytes:,} bytes: "
                                         "send the query in the body of a POST")
-                return await _error(error)(scope, receive, send)
+                return await refusal(error)(scope, receive, send)
             if sum(len(name) + len(value) for name, value in scope["headers"]) > HEADER_BYTES:
                 error = QueryError(431, f"the request's header fields are larger than {HEADER_BYTES:,} bytes")
-                return await _error(error)(scope, receive, send)
+                return await refusal(error)(scope, receive, send)
         await self.app(scope, receive, send)
 
 
@@ -164,7 +154,7 @@ class Endpoint:
                 return self.service_description(request)
             answer, release = await self._answer(request, query, deadline)
         except QueryError as exc:
-            return _error(exc)
+            return refusal(exc)
         if answer.html:
             response: Response = HTMLResponse(results_page(answer.body, answer.media_type, self.link))
         else:
@@ -176,7 +166,7 @@ class Endpoint:
         try:
             representation = choose(GRAPHS, request.headers.get("accept"), _formats(request))
         except NotAcceptable as exc:
-            return _error(QueryError(406, str(exc)))
+            return refusal(QueryError(406, str(exc)))
         if representation.html:
             return _negotiated(RedirectResponse("/", status_code=303))
         endpoint = self._endpoint_iri(request)
@@ -208,7 +198,7 @@ class Endpoint:
         """The Linked Data page or description of any IRI: /resource?iri=..."""
         iri = request.query_params.get("iri", "")
         if not iri.startswith(("http://", "https://")):
-            return _error(QueryError(400, "give the IRI to describe: /resource?iri=http..."))
+            return refusal(QueryError(400, "give the IRI to describe: /resource?iri=http..."))
         return await self.describe(request, [iri])
 
     async def local(self, request: Request) -> Response | _Released:
@@ -225,7 +215,7 @@ class Endpoint:
             try:
                 representation = choose(GRAPHS, request.headers.get("accept"), _formats(request))
             except NotAcceptable as exc:
-                return _error(QueryError(406, str(exc)))
+                return refusal(QueryError(406, str(exc)))
             target = ONTOLOGY_HTML if representation.html else \
                 ONTOLOGY_TURTLE if representation.format == ox.RdfFormat.TURTLE else None
             if target is not None and folder + target in self.files.names:
@@ -248,18 +238,18 @@ class Endpoint:
         try:
             representation = choose(GRAPHS, request.headers.get("accept"), _formats(request))
         except NotAcceptable as exc:
-            return _error(QueryError(406, str(exc)))
+            return refusal(QueryError(406, str(exc)))
         for iri in candidates:
             try:
                 ox.NamedNode(iri)
             except ValueError:
-                return _error(QueryError(400, f"not a valid IRI: {iri[:200]!r}"))
+                return refusal(QueryError(400, f"not a valid IRI: {iri[:200]!r}"))
             query = QueryRequest(_page_query(iri) if representation.html else _description_query(iri),
                                  formats=("nt",), trusted=True)
             try:
                 answer, release = await self._answer(request, query, deadline)
             except QueryError as exc:
-                return _error(exc)
+                return refusal(exc)
             try:
                 response = self._description(request, iri, answer.body, representation)
             except BaseException:
@@ -268,7 +258,7 @@ class Endpoint:
             if response is not None:
                 return _Released(_negotiated(response), release)
             release()
-        return _error(QueryError(404, f"no resource {candidates[0][:200]} in this dataset"))
+        return refusal(QueryError(404, f"no resource {candidates[0][:200]} in this dataset"))
 
     def _description(self, request: Request, iri: str, ntriples: bytes,
                      representation: Representation) -> Response | None:

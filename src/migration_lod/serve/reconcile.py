@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 from werkzeug.http import parse_options_header
 
@@ -30,6 +30,7 @@ from migration_lod.reconcile.service import MAX_CURSOR, Endpoints, ReconcileErro
 from migration_lod.serve.clients import ClientLimiter, client_key
 from migration_lod.serve.limits import Limits
 from migration_lod.serve.messages import QueryError
+from migration_lod.serve.refusals import refusal
 from migration_lod.serve.sparql_protocol import FORM, form_pairs, read_body
 
 CALLBACK_LENGTH = 100  # characters of a JSONP callback name
@@ -51,10 +52,6 @@ def _answer(data: Any, callback: str | None) -> Response:
     # The comment keeps a callback name from being read as the start of something else by old browsers.
     return Response(f"/**/{callback}({body});", media_type="application/javascript",
                     headers={"X-Content-Type-Options": "nosniff"})
-
-
-def _refusal(status: int, message: str) -> PlainTextResponse:
-    return PlainTextResponse(" ".join(message.split())[:500] + "\n", status_code=status)
 
 
 class _Stopped(Exception):
@@ -116,10 +113,7 @@ class Reconciliation:
         host = request.client.host if request.client else None
         self.in_progress += 1
         try:
-            try:
-                release = await self.clients.acquire(client_key(host), deadline, None)
-            except QueryError as exc:
-                raise ReconcileError(exc.status, exc.message) from exc
+            release = await self.clients.acquire(client_key(host), deadline, None)
             try:
                 return await asyncio.wait_for(loop.run_in_executor(self._thread, job),
                                               max(0.0, deadline - loop.time()))
@@ -132,7 +126,7 @@ class Reconciliation:
                     from exc
             raise ReconcileError(503, f"the request was stopped at the time limit of {self.limits.timeout:g} s") \
                 from exc
-        except ReconcileError:
+        except (ReconcileError, QueryError):
             raise
         except Exception as exc:  # the index could not be built from the store, or a fault of ours
             log.exception("reconciliation failed")
@@ -144,15 +138,12 @@ class Reconciliation:
 
     async def _params(self, request: Request, deadline: float) -> dict[str, str]:
         """The request's parameters (query string, and a POSTed form), one value each."""
-        try:
-            pairs = form_pairs(request.scope.get("query_string", b""), "the query string")
-            if request.method == "POST":
-                content_type, _ = parse_options_header(request.headers.get("content-type"))
-                if content_type != FORM:
-                    raise ReconcileError(415, f"send the parameters as {FORM}")
-                pairs += form_pairs(await read_body(request, self.limits.max_body_bytes, deadline), "the form")
-        except QueryError as exc:
-            raise ReconcileError(exc.status, exc.message) from exc
+        pairs = form_pairs(request.scope.get("query_string", b""), "the query string")
+        if request.method == "POST":
+            content_type, _ = parse_options_header(request.headers.get("content-type"))
+            if content_type != FORM:
+                raise ReconcileError(415, f"send the parameters as {FORM}")
+            pairs += form_pairs(await read_body(request, self.limits.max_body_bytes, deadline), "the form")
         params: dict[str, str] = {}
         for name, value in pairs:
             if name in params:
@@ -167,8 +158,10 @@ class Reconciliation:
             params = await self._params(request, deadline)
             callback = _callback(params["callback"]) if "callback" in params else None
             data = await answer(params, deadline)
+        except QueryError as exc:  # the server's own limits: body, form, the client's places
+            return refusal(exc)
         except ReconcileError as exc:
-            return _refusal(exc.status, exc.message)
+            return refusal(QueryError(exc.status, exc.message))
         return data if isinstance(data, Response) else _answer(data, callback)
 
     def _endpoints(self, request: Request) -> Endpoints:
@@ -205,7 +198,7 @@ class Reconciliation:
         """Suggestions of entities, types or properties for a prefix."""
         kind = request.path_params["kind"]
         if kind not in ("entity", "type", "property"):
-            return _refusal(404, f"no suggest service {kind[:50]!r}: entity, type and property are")
+            return refusal(QueryError(404, f"no suggest service {kind[:50]!r}: entity, type and property are"))
 
         async def answer(params: dict[str, str], deadline: float) -> Any:
             prefix = params.get("prefix", "")
