@@ -46,10 +46,11 @@ def _callback(name: str) -> str:
 
 
 def _answer(data: Any, callback: str | None) -> Response:
-    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     if callback is None:
-        return Response(body, media_type="application/json")
-    # The comment keeps a callback name from being read as the start of something else by old browsers.
+        return Response(json.dumps(data, ensure_ascii=False, separators=(",", ":")), media_type="application/json")
+    # As script, JSON escaped to ASCII (U+2028 and U+2029 end a line in older JavaScript); the comment keeps a
+    # callback name from being read as the start of something else by old browsers.
+    body = json.dumps(data, separators=(",", ":"))
     return Response(f"/**/{callback}({body});", media_type="application/javascript",
                     headers={"X-Content-Type-Options": "nosniff"})
 
